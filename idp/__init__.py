@@ -1,0 +1,1 @@
+"""The identity provider of the bus-booking platform."""

@@ -1,0 +1,1 @@
+"""Users and profiles: identifiers, credentials, login."""

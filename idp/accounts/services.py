@@ -1,0 +1,126 @@
+"""Accounts: creating users, finding them by what they type, checking their password."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+
+from idp import audit
+from idp.accounts.errors import AccountNotActive
+from idp.accounts.errors import IdentifierTaken
+from idp.accounts.errors import LoginFailed
+from idp.accounts.identifiers import InvalidIdentifier
+from idp.accounts.identifiers import normalise_email
+from idp.accounts.identifiers import normalise_phone
+from idp.accounts.identifiers import parse_identifier
+from idp.accounts.models import Profile
+from idp.accounts.models import User
+from idp.accounts.models import UserStatus
+from idp.audit import AuditEvent
+from idp.audit.services import record_login_attempt
+from idp.extensions import db
+from idp.extensions import utcnow
+from idp.security import crypto
+from idp.security.passwords import hash_password
+from idp.security.passwords import verify_password
+
+_PHONE_CONTEXT = "users.phone"
+
+
+def create_user(
+    *,
+    email: str | None,
+    phone: str | None,
+    password: str | None,
+    name: str = "",
+    verified: bool = False,
+    locale: str | None = None,
+) -> User:
+    """Create an account (and its profile) and flush it.
+
+    Email and phone are normalised; a verified account starts active, any other pending.
+    Raises InvalidIdentifier for a malformed email or phone and IdentifierTaken when either
+    belongs to another account. Records ``account:created``.
+    """
+    if not email and not phone:
+        raise InvalidIdentifier("An account needs an email address or a phone number.")
+    now = utcnow()
+    user = User(
+        email=normalise_email(email) if email else None,
+        password_hash=hash_password(password) if password else None,
+        status=UserStatus.ACTIVE if verified else UserStatus.PENDING,
+        email_verified_at=now if verified and email else None,
+        phone_verified_at=now if verified and phone else None,
+    )
+    if phone:
+        set_phone(user, phone)
+    user.profile = Profile(name=name.strip(), locale=locale)
+    db.session.add(user)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise IdentifierTaken() from None
+    audit.record(AuditEvent.Account.Created, user_id=user.id)
+    return user
+
+
+def set_phone(user: User, phone: str) -> None:
+    e164 = normalise_phone(phone)
+    user.phone_digest = crypto.keyed_digest(e164)
+    user.phone_encrypted = crypto.encrypt(e164.encode(), context=_PHONE_CONTEXT)
+
+
+def phone_number(user: User) -> str | None:
+    if not user.phone_encrypted:
+        return None
+    return crypto.decrypt(user.phone_encrypted, context=_PHONE_CONTEXT).decode()
+
+
+def get_user(user_id: str | None) -> User | None:
+    """The user with this id, or None."""
+    if not user_id:
+        return None
+    return db.session.get(User, user_id)
+
+
+def find_user(identifier: str) -> User | None:
+    """The user an email address or phone number belongs to, or None (also when malformed)."""
+    try:
+        kind, value = parse_identifier(identifier)
+    except InvalidIdentifier:
+        return None
+    if kind == "email":
+        return db.session.scalar(db.select(User).where(User.email == value))
+    return db.session.scalar(db.select(User).where(User.phone_digest == crypto.keyed_digest(value)))
+
+
+def authenticate(identifier: str, password: str) -> User:
+    """Return the user whose identifier and password these are.
+
+    Costs one argon2id verification whether or not the account exists (no enumeration by
+    timing), upgrades an outdated hash, and records the attempt. Raises LoginFailed, or
+    AccountNotActive when the password is right but the account cannot log in.
+    """
+    user = find_user(identifier)
+    result = verify_password(user.password_hash if user else None, password)
+    identifier_digest = crypto.keyed_digest((identifier or "").strip().lower())
+    if not result.ok:
+        record_login_attempt(identifier_digest=identifier_digest, user_id=user and user.id,
+                             success=False, reason="bad_credentials")
+        audit.record(AuditEvent.Account.LoginFailure, user_id=user and user.id, result="failure",
+                     reason="bad_credentials")
+        raise LoginFailed()
+    if user.status != UserStatus.ACTIVE:
+        record_login_attempt(identifier_digest=identifier_digest, user_id=user.id, success=False,
+                             reason=f"status_{user.status}")
+        audit.record(AuditEvent.Account.LoginFailure, user_id=user.id, result="failure",
+                     reason=f"status_{user.status}")
+        raise AccountNotActive()
+    if result.needs_rehash:
+        user.password_hash = hash_password(password)
+    record_login_attempt(identifier_digest=identifier_digest, user_id=user.id, success=True)
+    return user
+
+
+def list_users() -> list[User]:
+    return list(db.session.scalars(db.select(User).order_by(User.created_at)))

@@ -1,0 +1,114 @@
+"""The application factory: configuration, extensions, blueprints, error handling."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+
+from idp import error_handlers
+from idp import i18n
+from idp.config import load_settings
+from idp.extensions import babel
+from idp.extensions import csrf
+from idp.extensions import db
+from idp.extensions import limiter
+from idp.extensions import login_manager
+from idp.extensions import migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _database_url(app: Flask) -> str:
+    url = app.config["IDP_DATABASE_URL"]
+    if url:
+        return url
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{Path(app.instance_path) / 'idp.sqlite3'}"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # WAL lets readers run beside the one writer; foreign keys are off in SQLite by default.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def create_app(settings: dict[str, Any] | None = None) -> Flask:
+    """Build the app from ``IDP_*`` environment variables, ``settings`` overriding them."""
+    config = load_settings(overrides=settings)
+    app = Flask("idp", root_path=str(ROOT / "idp"), template_folder=str(ROOT / "templates"),
+                static_folder=str(ROOT / "static"), instance_path=str(ROOT / "instance"))
+    app.config.update(config)
+    secure = config["IDP_ISSUER"].startswith("https://")
+    app.config.update(
+        SECRET_KEY=config["IDP_SECRET_KEY"],
+        SQLALCHEMY_DATABASE_URI=_database_url(app),
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SESSION_COOKIE_NAME="idp_form",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the browser session
+        BABEL_DEFAULT_LOCALE=config["IDP_DEFAULT_LOCALE"],
+        BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "idp" / "translations"),
+        RATELIMIT_STORAGE_URI=config["IDP_REDIS_URL"] or "memory://",
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        RATELIMIT_HEADERS_ENABLED=True,
+        JSON_SORT_KEYS=False,
+    )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30,
+                                                                    "check_same_thread": False}}
+    logging.basicConfig(level=config["IDP_LOG_LEVEL"])
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            sa.event.listen(db.engine, "connect", _sqlite_pragmas)
+
+    _init_packages(app)
+    error_handlers.init_app(app)
+    app.context_processor(i18n.template_globals)
+    app.after_request(i18n.remember_language)
+
+    from idp.security.headers import add_security_headers
+
+    app.after_request(add_security_headers)
+
+    from idp.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _init_packages(app: Flask) -> None:
+    from idp.accounts.views import bp as accounts_bp
+    from idp.accounts.views import user_of_session
+    from idp.oauth import revocation_list
+    from idp.oauth import server as oauth_server
+    from idp.oauth.services import revoke_session_tokens
+    from idp.oauth.views import bp as oauth_bp
+    from idp.oidc.views import bp as oidc_bp
+    from idp.security import passwords
+    from idp.sessions.services import session_ended
+
+    passwords.init_app(app)
+    login_manager.request_loader(user_of_session)
+    revocation_list.init_app(app)
+    oauth_server.init_app(app)
+    session_ended.connect(lambda sender, session_id: revoke_session_tokens(session_id),
+                          sender=app, weak=False)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(oauth_bp)
+    app.register_blueprint(oidc_bp)

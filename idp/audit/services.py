@@ -1,0 +1,68 @@
+"""Recording security events.
+
+Every package calls ``record`` from the service that makes the decision. The row joins the
+current unit of work; the caller's commit writes it together with the change it describes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import has_request_context
+from flask import request
+
+from idp.audit.models import ActivityLog
+from idp.audit.models import LoginAttempt
+from idp.extensions import db
+
+
+def _request_origin() -> tuple[str | None, str | None]:
+    if not has_request_context():
+        return None, None
+    return request.remote_addr, (request.user_agent.string or None)
+
+
+def record(
+    event: str,
+    *,
+    user_id: str | None = None,
+    client_id: str | None = None,
+    session_id: str | None = None,
+    result: str = "success",
+    **detail: Any,
+) -> None:
+    """Add an activity-log row for ``event`` (an ``AuditEvent``) to the unit of work.
+
+    IP and user agent come from the current request, if any. ``detail`` must be JSON-ready and
+    must never hold a secret (passwords, codes, tokens).
+    """
+    ip, user_agent = _request_origin()
+    db.session.add(
+        ActivityLog(
+            event=str(event), result=result, user_id=user_id, client_id=client_id,
+            session_id=session_id, ip=ip, user_agent=user_agent and user_agent[:512],
+            detail=detail or None,
+        )
+    )
+
+
+def record_login_attempt(
+    *, identifier_digest: str, user_id: str | None, success: bool, reason: str | None = None
+) -> None:
+    ip, user_agent = _request_origin()
+    db.session.add(
+        LoginAttempt(
+            identifier_digest=identifier_digest, user_id=user_id, success=success, reason=reason,
+            ip=ip, user_agent=user_agent and user_agent[:512],
+        )
+    )
+
+
+def events(*, user_id: str | None = None, event: str | None = None) -> list[ActivityLog]:
+    """Activity rows, newest first, filtered by user and event name."""
+    query = db.select(ActivityLog).order_by(ActivityLog.id.desc())
+    if user_id:
+        query = query.where(ActivityLog.user_id == user_id)
+    if event:
+        query = query.where(ActivityLog.event == str(event))
+    return list(db.session.scalars(query))

@@ -1,0 +1,110 @@
+"""Registering clients: one validation shared by the CLI, and later the admin API and /register."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from idp import audit
+from idp.audit import AuditEvent
+from idp.errors import InvalidInput
+from idp.extensions import db
+from idp.oauth.models import Client
+from idp.security import crypto
+
+GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
+DEFAULT_SCOPE = "openid profile email phone roles offline_access"
+
+
+class InvalidClientMetadata(InvalidInput):
+    code = "invalid_client_metadata"  # RFC 7591 §3.2.2
+    description = "The client registration is not valid."
+
+
+class InvalidRedirectUri(InvalidClientMetadata):
+    code = "invalid_redirect_uri"
+
+
+@dataclass(frozen=True)
+class ClientMetadata:
+    name: str
+    redirect_uris: tuple[str, ...] = ()
+    grant_types: tuple[str, ...] = ("authorization_code", "refresh_token")
+    scope: str = DEFAULT_SCOPE
+    public: bool = False
+    first_party: bool = False
+
+
+def validate_client_metadata(meta: ClientMetadata) -> ClientMetadata:
+    """Return ``meta`` cleaned, or raise InvalidClientMetadata / InvalidRedirectUri."""
+    name = meta.name.strip()
+    if not name or len(name) > 200:
+        raise InvalidClientMetadata("A client needs a name of 1 to 200 characters.")
+    grant_types = tuple(dict.fromkeys(meta.grant_types))
+    unknown = [g for g in grant_types if g not in GRANT_TYPES]
+    if unknown or not grant_types:
+        raise InvalidClientMetadata(
+            f"Grant types must be among {', '.join(GRANT_TYPES)}; got {', '.join(unknown) or 'none'}."
+        )
+    if meta.public and "client_credentials" in grant_types:
+        raise InvalidClientMetadata("A public client cannot use client_credentials: it has no secret.")
+    if "refresh_token" in grant_types and "authorization_code" not in grant_types:
+        raise InvalidClientMetadata("refresh_token goes with authorization_code.")
+    uris = tuple(dict.fromkeys(u.strip() for u in meta.redirect_uris))
+    if "authorization_code" in grant_types and not uris:
+        raise InvalidRedirectUri("The authorization_code grant needs at least one redirect URI.")
+    for uri in uris:
+        _check_redirect_uri(uri)
+    scope = " ".join(dict.fromkeys(meta.scope.split()))
+    return ClientMetadata(name=name, redirect_uris=uris, grant_types=grant_types, scope=scope,
+                          public=meta.public, first_party=meta.first_party)
+
+
+def _check_redirect_uri(uri: str) -> None:
+    parts = urlsplit(uri)
+    if parts.fragment or "#" in uri:
+        raise InvalidRedirectUri(f"{uri}: a redirect URI must not have a fragment (RFC 6749 §3.1.2).")
+    if parts.scheme == "https" and parts.netloc:
+        return
+    if parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost", "::1"}:
+        return  # RFC 8252 §7.3: loopback redirects for native apps and development.
+    if parts.scheme and parts.scheme not in {"http", "https", "javascript", "data", "file"} \
+            and "." in parts.scheme and not parts.netloc.count("@"):
+        return  # RFC 8252 §7.1: private-use scheme in reverse domain form (com.example.app:/cb).
+    raise InvalidRedirectUri(
+        f"{uri}: use https, an http loopback address, or a reverse-domain app scheme."
+    )
+
+
+def create_client(meta: ClientMetadata) -> tuple[Client, str | None]:
+    """Register a client; return it and its secret (None for a public client).
+
+    The secret carries 256 bits of entropy and only its keyed digest is stored. Records
+    ``oauth:client:created``.
+    """
+    meta = validate_client_metadata(meta)
+    secret = None if meta.public else crypto.new_secret(32)
+    client = Client(
+        name=meta.name, public=meta.public, first_party=meta.first_party,
+        redirect_uris=list(meta.redirect_uris), grant_types=list(meta.grant_types),
+        scope=meta.scope, secret_digest=secret and crypto.keyed_digest(secret),
+        token_endpoint_auth_method="none" if meta.public else "client_secret_basic",
+    )
+    db.session.add(client)
+    db.session.flush()
+    audit.record(AuditEvent.OAuth.ClientCreated, client_id=client.id, name=client.name)
+    return client, secret
+
+
+def get_client(client_id: str | None) -> Client | None:
+    """The enabled client with this id, or None."""
+    if not client_id or len(client_id) > 64:
+        return None
+    client = db.session.get(Client, client_id)
+    if client is None or client.disabled_at is not None:
+        return None
+    return client
+
+
+def list_clients() -> list[Client]:
+    return list(db.session.scalars(db.select(Client).order_by(Client.created_at)))

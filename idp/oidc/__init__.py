@@ -1,0 +1,1 @@
+"""OpenID Connect: signing keys and JWKS, ID-token and userinfo claims, discovery."""

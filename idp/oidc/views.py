@@ -1,0 +1,73 @@
+"""Discovery, JWKS and UserInfo."""
+
+from __future__ import annotations
+
+from authlib.oauth2.rfc6750 import InsufficientScopeError
+from authlib.oauth2.rfc6750 import InvalidTokenError
+from flask import Blueprint
+from flask import Response
+from flask import current_app
+from flask import jsonify
+from flask import request
+
+from idp.accounts.services import get_user
+from idp.extensions import csrf
+from idp.oauth.access_tokens import verify_access_token
+from idp.oidc.claims import user_claims
+from idp.oidc.discovery import metadata_bytes
+from idp.oidc.keys import jwks_bytes
+
+bp = Blueprint("oidc", __name__)
+
+
+@bp.route("/.well-known/openid-configuration")
+@bp.route("/.well-known/oauth-authorization-server")
+def discovery():
+    return Response(metadata_bytes(), mimetype="application/json",
+                    headers={"Cache-Control": "public, max-age=300",
+                             "Access-Control-Allow-Origin": "*"})
+
+
+@bp.route("/jwks.json")
+def jwks():
+    return Response(jwks_bytes(), mimetype="application/jwk-set+json",
+                    headers={"Cache-Control": "public, max-age=60",
+                             "Access-Control-Allow-Origin": "*"})
+
+
+def _bearer_token() -> str | None:
+    """The access token from the Authorization header, or the form body of a POST (RFC 6750
+    §2.1, §2.2); never both."""
+    header = request.headers.get("Authorization")
+    if header:
+        scheme, _, value = header.partition(" ")
+        return value.strip() if scheme.lower() == "bearer" and value.strip() else ""
+    if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
+        return request.form.get("access_token")
+    return None
+
+
+def _oauth_error(error):
+    status, body, headers = error()
+    return Response(body if isinstance(body, str) else jsonify(dict(body)).get_data(),
+                    status=status, headers=headers, mimetype="application/json")
+
+
+@bp.route("/userinfo", methods=["GET", "POST"])
+@csrf.exempt
+def userinfo():
+    """OIDC Core §5.3: the claims of the token's scopes about the token's user."""
+    realm = current_app.config["IDP_ISSUER"]
+    token = _bearer_token()
+    if token is None:
+        # RFC 6750 §3.1: a request with no credentials gets the challenge without an error code.
+        return Response(status=401, headers={"WWW-Authenticate": f'Bearer realm="{realm}"'})
+    claims = verify_access_token(token)
+    user = get_user(claims["sub"]) if claims else None
+    if claims is None or user is None or not user.is_active:
+        return _oauth_error(InvalidTokenError(realm=realm))
+    if "openid" not in claims.get("scope", "").split():
+        return _oauth_error(InsufficientScopeError())
+    response = jsonify(dict(user_claims(user, claims["scope"])))
+    response.headers["Cache-Control"] = "no-store"
+    return response

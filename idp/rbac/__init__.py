@@ -1,0 +1,1 @@
+"""Roles, permissions and the effective-permission function (FR-UI-004)."""

@@ -1,0 +1,1 @@
+"""Password hashing, keyed digests and field encryption."""
