@@ -6,9 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 5000
-export PORT
+IDP_ISSUER ?= http://127.0.0.1:$(PORT)
+export PORT IDP_ISSUER
 
-.PHONY: install run serve test test-sqlite test-postgres bench lint translations clean
+.PHONY: install run serve test test-sqlite test-postgres bench lint translations clean interop
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -54,3 +55,9 @@ translations: install
 
 clean:
 	rm -rf $(VENV) instance test-artifacts .pytest_cache
+
+# make interop — panva's certified openid-client (interop/) against a throwaway provider
+interop: install
+	if [ -f interop/package-lock.json ]; then npm ci --prefix interop --no-audit --no-fund; \
+	else npm install --prefix interop --no-audit --no-fund; fi
+	sh interop/run.sh

@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from idp import error_handlers
 from idp import i18n
@@ -49,7 +50,9 @@ def create_app(settings: dict[str, Any] | None = None) -> Flask:
     app.config.update(
         SECRET_KEY=config["IDP_SECRET_KEY"],
         SQLALCHEMY_DATABASE_URI=_database_url(app),
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        # No pre-ping: it costs a round trip per request; a dropped connection fails one
+        # request and is replaced, and recycling keeps idle ones from going stale.
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_recycle": 1800},
         SESSION_COOKIE_NAME="idp_form",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -66,6 +69,9 @@ def create_app(settings: dict[str, Any] | None = None) -> Flask:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30,
                                                                     "check_same_thread": False}}
     logging.basicConfig(level=config["IDP_LOG_LEVEL"])
+    proxies = config["IDP_TRUSTED_PROXIES"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

@@ -14,6 +14,8 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup
 from flask.cli import with_appcontext
+from flask_babel import force_locale
+from werkzeug.serving import run_simple
 
 from idp.config import SettingsError
 from idp.config import describe_settings
@@ -39,7 +41,10 @@ def service_command(func):
             result = func(*args, **kwargs)
         except IdpError as exc:
             db.session.rollback()
-            _fail(str(exc.description))
+            # A lazily translated text asks the request for its locale; a command has none.
+            with force_locale("en"):
+                message = str(exc.description)
+            _fail(message)
         db.session.commit()
         return result
 
@@ -242,7 +247,9 @@ def demo():
 @with_appcontext
 def run(host, port):
     """Serve with the development server (use `make serve` for gunicorn)."""
-    current_app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    # Not app.run(): under a FlaskGroup command it returns at once without serving.
+    run_simple(host, port, current_app._get_current_object(), threaded=True,
+               use_reloader=False, use_debugger=False)
 
 
 @click.command()

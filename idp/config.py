@@ -80,6 +80,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("IDP_SESSION_REMEMBER_SECONDS", int, 30 * 24 * 3600,
             "Longest a remembered login session lives (30 days).", req="FR-UI-002-02"),
     Setting("IDP_SIGNING_KEY_BITS", int, 2048, "Size of new RS256 signing keys in bits."),
+    Setting("IDP_CLIENT_CACHE_SECONDS", int, 5,
+            "How long a worker keeps a client's registration before reading it again: a disabled "
+            "client or a new secret takes effect within this time."),
     Setting("IDP_KEY_CACHE_SECONDS", int, 5,
             "How long a worker keeps the signing keys before reading them again."),
     Setting("IDP_KEY_ACTIVATION_DELAY_SECONDS", int, 30,
@@ -92,6 +95,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("IDP_ARGON2_PARALLELISM", int, 1, "argon2id lanes.", req="NFR-UI-002-01"),
     Setting("IDP_LOGIN_RATE_LIMIT", str, "20 per minute",
             "Password posts allowed per client address on the login form.", req="NFR-UI-002-03"),
+    Setting("IDP_TRUSTED_PROXIES", int, 0,
+            "How many reverse proxies (TLS terminators) stand in front; their X-Forwarded-* "
+            "headers then give the client address and the https scheme."),
     Setting("IDP_WORKERS", int, 2, "gunicorn worker processes for `make serve`."),
     Setting("IDP_THREADS", int, 8, "Threads per gunicorn worker."),
     Setting("IDP_LOG_LEVEL", str, "INFO", "Python log level."),
@@ -141,7 +147,9 @@ def describe_settings() -> str:
     """The settings reference, as `idp config --doc` prints it."""
     lines = []
     for setting in SETTINGS:
-        default = ",".join(setting.default) if isinstance(setting.default, list) else setting.default
+        default = setting.default
+        if isinstance(default, list):
+            default = ",".join(default)
         if setting.must_change:
             default = f"{default}  (development only: production must set it)"
         lines.append(f"{setting.name} = {default}")

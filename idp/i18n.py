@@ -48,5 +48,5 @@ def template_globals() -> dict:
     def text_direction() -> str:
         return "rtl" if str(get_locale()) in RTL_LANGUAGES else "ltr"
 
-    return {"language_url": language_url, "text_direction": text_direction, "get_locale": get_locale,
-            "locales": current_app.config["IDP_LOCALES"]}
+    return {"language_url": language_url, "text_direction": text_direction,
+            "get_locale": get_locale, "locales": current_app.config["IDP_LOCALES"]}

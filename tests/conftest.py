@@ -43,6 +43,7 @@ def settings_for_tests(tmp_path_factory) -> dict:
         "IDP_ARGON2_TIME_COST": 1,
         "IDP_ARGON2_MEMORY_KIB": 64,
         "IDP_KEY_CACHE_SECONDS": 0,
+        "IDP_CLIENT_CACHE_SECONDS": 0,
         "IDP_KEY_ACTIVATION_DELAY_SECONDS": 0,
         "IDP_LOGIN_RATE_LIMIT": "10000 per minute",
     }

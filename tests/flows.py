@@ -170,3 +170,60 @@ class Flows:
         if typ:
             assert header["typ"] == typ
         return claims
+
+    # --- resource servers and token management (RFC 7662, RFC 7009, RFC 6749 §4.4) ---
+
+    def make_service(self, *, name="Seat inventory", scope="bookings:read introspection") -> dict:
+        """A confidential client that only uses client_credentials (a resource server)."""
+        return self.make_client(name=name, redirect_uris=(), scope=scope,
+                                grant_types=("client_credentials",))
+
+    def client_credentials(self, rp: dict, scope: str | None = None, **kw):
+        data = {"grant_type": "client_credentials"}
+        if scope is not None:
+            data["scope"] = scope
+        return self.token(rp, data, **kw)
+
+    def introspect(self, rp: dict, token: str, **extra):
+        return self.endpoint("/introspect", rp, {"token": token, **extra})
+
+    def revoke(self, rp: dict, token: str, **extra):
+        """Revoke as ``rp``: with HTTP Basic when it has a secret, by client_id alone if public."""
+        if rp.get("client_secret"):
+            return self.endpoint("/revoke", rp, {"token": token, **extra})
+        return self.client.post("/revoke", data={"token": token, "client_id": rp["client_id"],
+                                                 **extra})
+
+    def userinfo(self, access_token: str, method: str = "get"):
+        return getattr(self.client, method)(
+            "/userinfo", headers={"Authorization": f"Bearer {access_token}"})
+
+    # --- changing data the services do not change yet ---
+
+    def grant_permissions(self, role: str, *names: str) -> None:
+        from idp.rbac.models import Permission
+        from idp.rbac.services import get_role
+
+        with self.app.app_context():
+            holder = get_role(role)
+            for name in names:
+                permission = db.session.scalar(db.select(Permission).where(
+                    Permission.name == name)) or Permission(name=name)
+                holder.permissions.append(permission)
+            db.session.commit()
+
+    def set_user_status(self, user: dict, status: str) -> None:
+        from idp.accounts.services import get_user
+
+        with self.app.app_context():
+            get_user(user["id"]).status = status
+            db.session.commit()
+
+    def rotate_keys(self) -> str:
+        """Rotate the signing keys as `idp keys rotate` does; return the new kid."""
+        from idp.oidc.keys import rotate_keys
+
+        with self.app.app_context():
+            kid = rotate_keys().kid
+            db.session.commit()
+            return kid

@@ -23,6 +23,7 @@ from idp.accounts.services import get_user
 from idp.audit import AuditEvent
 from idp.extensions import db
 from idp.extensions import limiter
+from idp.sessions.services import ACR_PASSWORD
 from idp.sessions.services import clear_cookie
 from idp.sessions.services import current_session
 from idp.sessions.services import end_session
@@ -87,7 +88,8 @@ def login():
             previous = current_session()
             if previous is not None:
                 end_session(previous, reason="new_login")
-            session, secret = start_session(user, amr=["pwd"], remember=form.remember.data)
+            session, secret = start_session(user, amr=["pwd"], acr=ACR_PASSWORD,
+                                            remember=form.remember.data)
             audit.record(AuditEvent.Account.LoginSuccess, user_id=user.id, session_id=session.id)
             db.session.commit()
             response = redirect(next_url or url_for("accounts.home"))

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import has_request_context
 from flask import request
 
 from idp.audit.models import ActivityLog
 from idp.audit.models import LoginAttempt
 from idp.extensions import db
+from idp.extensions import utcnow
 
 
 def _request_origin() -> tuple[str | None, str | None]:
@@ -29,21 +31,27 @@ def record(
     client_id: str | None = None,
     session_id: str | None = None,
     result: str = "success",
+    durable: bool = True,
     **detail: Any,
 ) -> None:
     """Add an activity-log row for ``event`` (an ``AuditEvent``) to the unit of work.
 
     IP and user agent come from the current request, if any. ``detail`` must be JSON-ready and
-    must never hold a secret (passwords, codes, tokens).
+    must never hold a secret (passwords, codes, tokens). ``durable=False`` is for high-rate
+    events that change no state (a client-credentials token): on PostgreSQL the transaction
+    then commits without waiting for the WAL flush, so a crash may lose the last fraction of a
+    second of such rows; it must never be used in a transaction that changes state.
     """
+    if not durable and db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
     ip, user_agent = _request_origin()
-    db.session.add(
-        ActivityLog(
-            event=str(event), result=result, user_id=user_id, client_id=client_id,
-            session_id=session_id, ip=ip, user_agent=user_agent and user_agent[:512],
-            detail=detail or None,
-        )
-    )
+    # A Core INSERT in the caller's transaction: no ORM object to track (the log is write-only
+    # from here), a third of the cost of a flush on the token endpoint's hot path.
+    db.session.execute(sa.insert(ActivityLog).values(
+        event=str(event), result=result, user_id=user_id, client_id=client_id,
+        session_id=session_id, ip=ip, user_agent=user_agent and user_agent[:512],
+        detail=detail or None, created_at=utcnow(),
+    ))
 
 
 def record_login_attempt(

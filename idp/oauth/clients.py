@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from flask import current_app
 
 from idp import audit
 from idp.audit import AuditEvent
@@ -44,10 +47,12 @@ def validate_client_metadata(meta: ClientMetadata) -> ClientMetadata:
     unknown = [g for g in grant_types if g not in GRANT_TYPES]
     if unknown or not grant_types:
         raise InvalidClientMetadata(
-            f"Grant types must be among {', '.join(GRANT_TYPES)}; got {', '.join(unknown) or 'none'}."
+            f"Grant types must be among {', '.join(GRANT_TYPES)}; "
+            f"got {', '.join(unknown) or 'none'}."
         )
     if meta.public and "client_credentials" in grant_types:
-        raise InvalidClientMetadata("A public client cannot use client_credentials: it has no secret.")
+        raise InvalidClientMetadata(
+            "A public client cannot use client_credentials: it has no secret.")
     if "refresh_token" in grant_types and "authorization_code" not in grant_types:
         raise InvalidClientMetadata("refresh_token goes with authorization_code.")
     uris = tuple(dict.fromkeys(u.strip() for u in meta.redirect_uris))
@@ -63,7 +68,8 @@ def validate_client_metadata(meta: ClientMetadata) -> ClientMetadata:
 def _check_redirect_uri(uri: str) -> None:
     parts = urlsplit(uri)
     if parts.fragment or "#" in uri:
-        raise InvalidRedirectUri(f"{uri}: a redirect URI must not have a fragment (RFC 6749 §3.1.2).")
+        raise InvalidRedirectUri(
+            f"{uri}: a redirect URI must not have a fragment (RFC 6749 §3.1.2).")
     if parts.scheme == "https" and parts.netloc:
         return
     if parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost", "::1"}:
@@ -96,12 +102,35 @@ def create_client(meta: ClientMetadata) -> tuple[Client, str | None]:
     return client, secret
 
 
+#: Registrations a worker keeps, at most; past that the cache starts again empty.
+_CLIENT_CACHE_SIZE = 10_000
+
+
 def get_client(client_id: str | None) -> Client | None:
-    """The enabled client with this id, or None."""
+    """The enabled client with this id, or None.
+
+    Each worker keeps a found registration for IDP_CLIENT_CACHE_SECONDS, detached from the
+    database session: the token endpoint then authenticates a client without a query (about a
+    third of its CPU time). Unknown ids are never cached, so guessing ids cannot fill memory.
+    """
     if not client_id or len(client_id) > 64:
         return None
-    client = db.session.get(Client, client_id)
-    if client is None or client.disabled_at is not None:
+    ttl = current_app.config["IDP_CLIENT_CACHE_SECONDS"]
+    cache = current_app.extensions.setdefault("idp.client_cache", {})
+    now = time.monotonic()
+    hit = cache.get(client_id)
+    if hit is not None and now - hit[0] < ttl:
+        client = hit[1]
+    else:
+        client = db.session.get(Client, client_id)
+        if client is None:
+            return None
+        if ttl > 0:
+            db.session.expunge(client)
+            if len(cache) >= _CLIENT_CACHE_SIZE:
+                cache.clear()
+            cache[client_id] = (now, client)
+    if client.disabled_at is not None:
         return None
     return client
 

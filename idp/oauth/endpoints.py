@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from authlib.oauth2.rfc6749 import UnsupportedTokenTypeError
 from authlib.oauth2.rfc7009 import RevocationEndpoint as _RevocationEndpoint
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint as _IntrospectionEndpoint
 
@@ -53,7 +54,19 @@ def find_token(token: str, hint: str | None) -> AccessToken | Token | None:
     return None
 
 
-class IntrospectionEndpoint(_IntrospectionEndpoint):
+class TokenTypeHintCheck:
+    """RFC 7009 §2.2.1: ``unsupported_token_type`` is an RFC 6749 §5.2 error, answered 400.
+    Authlib sends 401, which tells a client its (valid) credentials were refused."""
+
+    def check_params(self, request, client):
+        try:
+            super().check_params(request, client)
+        except UnsupportedTokenTypeError as error:
+            error.status_code = 400
+            raise
+
+
+class IntrospectionEndpoint(TokenTypeHintCheck, _IntrospectionEndpoint):
     CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
 
     def query_token(self, token_string, token_type_hint):
@@ -73,7 +86,7 @@ class IntrospectionEndpoint(_IntrospectionEndpoint):
         }
 
 
-class RevocationEndpoint(_RevocationEndpoint):
+class RevocationEndpoint(TokenTypeHintCheck, _RevocationEndpoint):
     CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 
     def query_token(self, token_string, token_type_hint):

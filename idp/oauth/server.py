@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
+from authlib.oauth2.rfc6749.authenticate_client import authenticate_none
+from authlib.oauth2.rfc6749.util import extract_basic_authorization
 from authlib.oauth2.rfc6749.util import scope_to_list
 from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
 from authlib.oauth2.rfc9207 import IssuerParameter
@@ -57,6 +59,15 @@ class AccessTokenGenerator(JWTBearerTokenGenerator):
         )
 
 
+def authenticate_public_client(query_client, request):
+    """Authlib's ``none``, refused when the Authorization header carries a secret: that client
+    tried HTTP Basic and failed, which must end in 401 invalid_client (RFC 6749 §5.2)."""
+    _client_id, secret = extract_basic_authorization(request.headers)
+    if secret:
+        return None
+    return authenticate_none(query_client, request)
+
+
 class Issuer(IssuerParameter):
     def get_issuer(self):
         return current_app.config["IDP_ISSUER"]
@@ -72,6 +83,7 @@ def init_app(app) -> None:
         refresh_token_generator=lambda *args, **kwargs: new_secret(32),
         expires_generator=lambda client, grant_type: access_seconds,
     ))
+    server.register_client_auth_method("none", authenticate_public_client)
     server.register_grant(grants.AuthorizationCodeGrant,
                           [grants.PKCE(required=True), grants.OpenIDCode(require_nonce=False)])
     server.register_grant(grants.RefreshTokenGrant)

@@ -103,9 +103,13 @@ def record_issued_tokens(token: dict, request) -> None:
     """Remember what was issued for a user: the access token's jti and the refresh token's
     digest, in the family of the code or refresh token presented."""
     subject = request.user
-    if not isinstance(subject, Subject):
-        return  # client_credentials: nothing to rotate or revoke by family; the JWT is enough
     claims = json.loads(extract_compact(token["access_token"].encode()).payload)
+    if not isinstance(subject, Subject):
+        # client_credentials: nothing to rotate or revoke by family; the JWT is the record.
+        audit.record(AuditEvent.OAuth.TokenIssued, client_id=request.client.get_client_id(),
+                     durable=False, grant_type="client_credentials", scope=token.get("scope"),
+                     jti=claims["jti"])
+        return
     now = utcnow()
     config = current_app.config
     previous = getattr(request, "refresh_token", None)

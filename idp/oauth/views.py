@@ -100,6 +100,8 @@ def authorize():
     server = authorization_server()
     login = current_session()
     user = get_user(login.user_id) if login else None
+    if user is None or not user.is_active:
+        login = user = None
     try:
         grant = server.get_consent_grant(end_user=user)
         ctx = run_authorize_checks(AuthorizeContext(

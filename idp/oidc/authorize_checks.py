@@ -87,8 +87,10 @@ def check_session(ctx: AuthorizeContext) -> None:
 def check_consent(ctx: AuthorizeContext) -> None:
     """Ask consent unless the client is first-party or the user allowed these scopes before;
     ``prompt=consent`` always asks, ``prompt=none`` never may (Authlib checks neither)."""
-    if ctx.needs_login or ctx.client.first_party:
+    if ctx.needs_login:
         return
+    if ctx.client.first_party and "consent" not in ctx.prompts:
+        return  # OIDC Core §3.1.2.1: prompt=consent SHOULD ask, even for our own clients
     remembered = consent_covers(ctx.login.user_id, ctx.client.id, ctx.scope)
     ctx.needs_consent = "consent" in ctx.prompts or not remembered
     if ctx.needs_consent and "none" in ctx.prompts:

@@ -8,11 +8,12 @@ from flask import current_app
 
 from idp.oauth.endpoints import IntrospectionEndpoint
 from idp.oauth.endpoints import RevocationEndpoint
-from idp.oauth.grants import USER_GRANT_AUTH_METHODS
 from idp.oauth.grants import PKCE
+from idp.oauth.grants import USER_GRANT_AUTH_METHODS
 from idp.oauth.server import authorization_server
 from idp.oidc.authorize_checks import PROMPT_VALUES
 from idp.oidc.claims import SCOPES_SUPPORTED
+from idp.sessions.services import ACR_VALUES
 
 CLAIMS_SUPPORTED = (
     "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "at_hash",
@@ -45,6 +46,7 @@ def provider_metadata() -> dict:
         "code_challenge_methods_supported": PKCE.SUPPORTED_CODE_CHALLENGE_METHOD,
         "prompt_values_supported": list(PROMPT_VALUES),
         "claims_supported": list(CLAIMS_SUPPORTED),
+        "acr_values_supported": list(ACR_VALUES),
         "ui_locales_supported": current_app.config["IDP_LOCALES"],
         "claims_parameter_supported": False,
         "request_parameter_supported": False,

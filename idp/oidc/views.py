@@ -67,7 +67,11 @@ def userinfo():
     if claims is None or user is None or not user.is_active:
         return _oauth_error(InvalidTokenError(realm=realm))
     if "openid" not in claims.get("scope", "").split():
-        return _oauth_error(InsufficientScopeError())
+        response = _oauth_error(InsufficientScopeError())
+        # RFC 6750 §3: a token that does not enable access MUST get the challenge too.
+        response.headers["WWW-Authenticate"] = (
+            f'Bearer realm="{realm}", error="insufficient_scope", scope="openid"')
+        return response
     response = jsonify(dict(user_claims(user, claims["scope"])))
     response.headers["Cache-Control"] = "no-store"
     return response

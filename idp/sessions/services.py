@@ -21,6 +21,12 @@ _signals = Namespace()
 #: off it without this package importing them.
 session_ended = _signals.signal("session-ended")
 
+#: Authentication context classes (OIDC Core §2 ``acr``): a password alone, or with a second
+#: factor. Discovery advertises them.
+ACR_PASSWORD = "urn:bus-booking:acr:password"
+ACR_MFA = "urn:bus-booking:acr:mfa"
+ACR_VALUES = (ACR_PASSWORD, ACR_MFA)
+
 #: A session's last-seen time is written at most this often, not on every request.
 TOUCH_INTERVAL = timedelta(seconds=60)
 

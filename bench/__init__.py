@@ -1,0 +1,1 @@
+"""Benchmarks of the identity provider under gunicorn: `make bench` runs ``bench/run.py``."""

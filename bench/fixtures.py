@@ -1,0 +1,67 @@
+"""The server's settings and the data the scenarios need, made with the `idp` command."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.environment import Storage
+
+ROOT = Path(__file__).resolve().parent.parent
+IDP = ROOT / ".venv" / "bin" / "idp"
+#: High enough that the login scenario measures password hashing, not the rate limiter.
+LOGIN_RATE_LIMIT = "1000000 per minute"
+REDIRECT_URI = "https://rp.example/cb"
+SERVICE_SCOPE = "bookings:read introspection"
+USER_SCOPE = "openid profile email phone roles offline_access"
+
+
+@dataclass(frozen=True)
+class Fixtures:
+    service: dict  # client_credentials client: client_id, client_secret
+    relying_party: dict  # authorization_code + refresh_token client
+    user: dict  # email, password
+
+
+def server_environment(storage: Storage, port: int) -> dict[str, str]:
+    """The environment of `idp` and gunicorn: the caller's, without stray IDP_* variables."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IDP_")}
+    env.update(
+        IDP_ENV="development",
+        IDP_ISSUER=f"http://127.0.0.1:{port}",
+        IDP_DATABASE_URL=storage.database_url,
+        IDP_REDIS_URL=storage.redis_url,
+        IDP_LOGIN_RATE_LIMIT=LOGIN_RATE_LIMIT,
+        PORT=str(port),
+    )
+    return env
+
+
+def _idp(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run([str(IDP), *args], env=env, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"idp {' '.join(args[:2])} failed:\n{done.stderr or done.stdout}")
+    return done.stdout
+
+
+def create_fixtures(env: dict[str, str]) -> Fixtures:
+    """Run `idp init`, then create the two clients and a verified user."""
+    print(_idp(env, "init").strip())
+    service = json.loads(_idp(env, "clients", "create", "--name", "Bench resource server",
+                              "--grant-type", "client_credentials", "--scope", SERVICE_SCOPE,
+                              "--json"))
+    relying_party = json.loads(_idp(env, "clients", "create", "--name", "Bench web app",
+                                    "--grant-type", "authorization_code",
+                                    "--grant-type", "refresh_token",
+                                    "--redirect-uri", REDIRECT_URI, "--scope", USER_SCOPE,
+                                    "--json"))
+    relying_party["redirect_uri"] = REDIRECT_URI
+    password = "Bench-" + secrets.token_urlsafe(12)
+    user = json.loads(_idp(env, "users", "create", "--email", "bench@example.com",
+                           "--password", password, "--name", "Bench User", "--verified"))
+    return Fixtures(service=service, relying_party=relying_party,
+                    user={"email": user["email"], "password": password})

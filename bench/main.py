@@ -1,0 +1,146 @@
+"""The benchmark's sequence: storage, fixtures, argon2 alone, gunicorn, each scenario, report."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+from pathlib import Path
+
+from bench.client import Client
+from bench.client import client_credentials_token
+from bench.client import user_access_token
+from bench.environment import prepare_storage
+from bench.fixtures import LOGIN_RATE_LIMIT
+from bench.fixtures import create_fixtures
+from bench.fixtures import server_environment
+from bench.hashing import argon2_rate
+from bench.measurement import Measurement
+from bench.pyload import fixed_request
+from bench.pyload import password_login
+from bench.pyload import run_python
+from bench.report import table
+from bench.report import write_json
+from bench.scenarios import LOGIN_TARGET_RATIO
+from bench.scenarios import Scenario
+from bench.scenarios import http_scenarios
+from bench.server import Gunicorn
+from bench.server import free_port
+from bench.wrk import run_wrk
+from bench.wrk import wrk_path
+from idp.config import load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Benchmark the identity provider under gunicorn.")
+    parser.add_argument("--seconds", type=int, default=10, help="measured time per scenario")
+    parser.add_argument("--wrk-threads", type=int, default=1)
+    parser.add_argument("--connections", type=int, default=16,
+                        help="wrk connections (and Python threads when wrk is missing)")
+    parser.add_argument("--login-processes", type=int, default=2)
+    parser.add_argument("--login-threads", type=int, default=4, help="per login process")
+    return parser.parse_args()
+
+
+def _check(base: Client, scenario: Scenario) -> None:
+    """One request before the load: a scenario that fails would measure error pages."""
+    response = base.request(scenario.method, scenario.path,
+                            body=scenario.body.encode() if scenario.body else None,
+                            headers=scenario.headers)
+    if response.status != 200:
+        raise RuntimeError(f"{scenario.name}: {response.status} {response.text[:300]}")
+    if scenario.name == "introspect" and response.json().get("active") is not True:
+        raise RuntimeError(f"introspect: token not active: {response.text[:300]}")
+
+
+def _load(base_url: str, scenario: Scenario, args, use_wrk: bool) -> Measurement:
+    if use_wrk:
+        return run_wrk(base_url, scenario, threads=args.wrk_threads,
+                       connections=args.connections, seconds=args.seconds)
+    return run_python(base_url, scenario.name, fixed_request(scenario), processes=2,
+                      threads=max(1, args.connections // 2), seconds=args.seconds)
+
+
+def main() -> int:
+    args = _arguments()
+    started = time.time()
+    use_wrk = wrk_path() is not None
+    if not use_wrk:
+        print("wrk not found: install it with `apt-get install -y wrk`; "
+              "falling back to the Python load generator (slower, lower ceiling).")
+
+    storage = prepare_storage()
+    port = free_port()
+    env = server_environment(storage, port)
+    settings = load_settings(environ=env)
+    cores = os.cpu_count() or 1
+    load_before = os.getloadavg()[0]
+    print(f"machine:      {cores} cores, load average {load_before:.2f} before the run"
+          + ("  (busy: other work shares these cores, figures will be low and noisy)"
+             if load_before > 0.5 else ""))
+    print(f"storage:      {storage.description}")
+    print(f"server:       gunicorn -c deploy/gunicorn.conf.py wsgi:app on 127.0.0.1:{port}, "
+          f"{settings['IDP_WORKERS']} workers x {settings['IDP_THREADS']} threads (gthread)")
+    print(f"login limit:  IDP_LOGIN_RATE_LIMIT={LOGIN_RATE_LIMIT!r} (raised from the default "
+          f"so the login scenario measures hashing, not rate limiting)")
+    fixtures = create_fixtures(env)
+
+    hash_rate = argon2_rate(settings, seconds=args.seconds, processes=cores)
+    print(f"argon2:       {hash_rate.parameters}: {hash_rate.rate:.1f} verifies/s in "
+          f"{hash_rate.processes} processes (server idle)")
+
+    log = ROOT / "bench" / "results" / "gunicorn.log"
+    measurements: list[Measurement] = []
+    with Gunicorn(env, log) as server:
+        base = Client("127.0.0.1", port)
+        service_token = client_credentials_token(base, fixtures.service, "bookings:read")
+        user_token = user_access_token(Client("127.0.0.1", port),
+                                            fixtures.relying_party, fixtures.user)
+        scenarios = http_scenarios(fixtures, service_token=service_token, user_token=user_token)
+        for scenario in scenarios:
+            _check(base, scenario)
+        base.close()
+        for scenario in scenarios:
+            print(f"loading:      {scenario.name} ...", flush=True)
+            measured = _load(server.base_url, scenario, args, use_wrk)
+            measured.target = f">= {scenario.target:.0f}/s"
+            measured.met = measured.rps >= scenario.target
+            measurements.append(measured)
+        print("loading:      login (GET form + POST credentials) ...", flush=True)
+        login = run_python(server.base_url, "login", password_login(fixtures.user),
+                           processes=args.login_processes, threads=args.login_threads,
+                           seconds=args.seconds)
+    ratio = login.rps / hash_rate.rate if hash_rate.rate else 0.0
+    login.target = (f">= {LOGIN_TARGET_RATIO:.0%} of argon2 "
+                    f"({LOGIN_TARGET_RATIO * hash_rate.rate:.1f}/s)")
+    login.met = ratio >= LOGIN_TARGET_RATIO
+    measurements.append(login)
+
+    print()
+    print(table(measurements))
+    print()
+    print(f"login / argon2 = {login.rps:.1f} / {hash_rate.rate:.1f} = {ratio:.2f} "
+          f"(target >= {LOGIN_TARGET_RATIO});  load average now {os.getloadavg()[0]:.2f}")
+    for m in measurements:
+        print(f"  {m.scenario}: {m.tool}")
+    path = write_json({
+        "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
+        "machine": {"cores": cores, "python": platform.python_version(),
+                    "platform": platform.platform(), "load_average_before": load_before,
+                    "load_average_after": os.getloadavg()[0]},
+        "storage": storage.description,
+        "server": {"command": "gunicorn -c deploy/gunicorn.conf.py wsgi:app", "port": port,
+                   "workers": settings["IDP_WORKERS"], "threads": settings["IDP_THREADS"],
+                   "login_rate_limit": LOGIN_RATE_LIMIT},
+        "argon2": {"parameters": hash_rate.parameters, "processes": hash_rate.processes,
+                   "seconds": hash_rate.seconds, "verifies": hash_rate.verifies,
+                   "verifies_per_second": round(hash_rate.rate, 1)},
+        "login_over_argon2": round(ratio, 3),
+        "results": [m.as_dict() for m in measurements],
+        "elapsed_seconds": round(time.time() - started, 1),
+    })
+    print(f"written to {path.relative_to(ROOT)} in {time.time() - started:.0f} s")
+    return 0

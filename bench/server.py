@@ -1,0 +1,91 @@
+"""The app under gunicorn, started as `make serve` starts it, in its own process group."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+PREFERRED_PORT = 5077
+
+
+def free_port(preferred: int = PREFERRED_PORT) -> int:
+    """``preferred`` if nothing listens there, else a port the kernel picks."""
+    for port in (preferred, 0):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return probe.getsockname()[1]
+    raise RuntimeError("no free port")
+
+
+class Gunicorn:
+    """``with Gunicorn(env) as server:`` serves until the block ends, also on errors and Ctrl-C."""
+
+    def __init__(self, env: dict[str, str], log_path: Path):
+        self.env = env
+        self.port = int(env["PORT"])
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.process: subprocess.Popen | None = None
+        self.command = [str(GUNICORN), "-c", "deploy/gunicorn.conf.py", "wsgi:app"]
+
+    def __enter__(self) -> Gunicorn:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("wb")
+        self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def _wait_ready(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        url = self.base_url + "/.well-known/openid-configuration"
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}; "
+                                   f"see {self.log_path}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"discovery did not answer within {timeout:.0f} s; see {self.log_path}")
+
+    def stop(self) -> None:
+        """SIGTERM the whole process group, SIGKILL it if it lingers."""
+        if self.process is None or self.process.returncode is not None:
+            return
+        pgid = self.process.pid  # start_new_session: the group id is the master's pid
+        for sig, grace in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+            try:
+                os.killpg(pgid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                self.process.wait(timeout=grace)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        # Workers may outlive the master briefly; make sure the group is gone.
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass

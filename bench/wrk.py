@@ -1,0 +1,46 @@
+"""Load from wrk (a C load generator, in its own process) with bench/lua/request.lua."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from bench.measurement import Measurement
+from bench.scenarios import Scenario
+
+SCRIPT = Path(__file__).resolve().parent / "lua" / "request.lua"
+_RESULT = re.compile(r"^BENCH_RESULT (.*)$", re.MULTILINE)
+
+
+def wrk_path() -> str | None:
+    return shutil.which("wrk")
+
+
+def wrk_settings(threads: int, connections: int, seconds: int) -> str:
+    return f"wrk -t{threads} -c{connections} -d{seconds}s --latency -s bench/lua/request.lua"
+
+
+def run_wrk(base_url: str, scenario: Scenario, *, threads: int, connections: int,
+            seconds: int) -> Measurement:
+    env = dict(os.environ, BENCH_METHOD=scenario.method, BENCH_BODY=scenario.body,
+               BENCH_AUTHORIZATION=scenario.headers.get("Authorization", ""),
+               BENCH_CONTENT_TYPE=scenario.headers.get("Content-Type", ""))
+    command = [wrk_path(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
+               "--timeout", "10s", "-s", str(SCRIPT), base_url + scenario.path]
+    done = subprocess.run(command, env=env, capture_output=True, text=True,
+                          timeout=seconds + 60)
+    match = _RESULT.search(done.stdout)
+    if done.returncode != 0 or not match:
+        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
+    figures = {k: float(v) for k, v in (pair.split("=") for pair in match.group(1).split())}
+    return Measurement(
+        scenario=scenario.name, tool=wrk_settings(threads, connections, seconds),
+        seconds=figures["duration_us"] / 1e6,
+        ok=int(figures["requests"] - figures["status"]), errors=int(figures["status"]),
+        socket_errors=int(figures["connect"] + figures["read"] + figures["write"]
+                          + figures["timeout"]),
+        p50_ms=figures["p50_us"] / 1000, p99_ms=figures["p99_us"] / 1000,
+    )
