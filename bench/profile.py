@@ -1,11 +1,11 @@
 """Profile the scenarios in-process: the app from create_app, Flask's test client, cProfile.
 
-    .venv/bin/python bench/profile.py [scenario ...] [-n 2000] [--limit 30]
+    .venv/bin/python bench/profile.py [scenario ...] [-n 2000] [--limit 30] [--cpu]
 
 Same storage and fixtures as `make bench` (it empties idp_bench and Redis db 14 too). Prints, per
 scenario, the mean wall and CPU time of one request in-process (no profiler; waits on
-PostgreSQL and Redis are in wall, not CPU) and the top functions by cumulative wall time;
-each report is also written to bench/results/profile-<scenario>.txt.
+PostgreSQL and Redis are in wall, not CPU) and the top functions by cumulative wall time (CPU
+time with --cpu); each report is also written to bench/results/profile-<scenario>.txt.
 """
 
 import sys

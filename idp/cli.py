@@ -14,7 +14,6 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup
 from flask.cli import with_appcontext
-from flask_babel import force_locale
 from werkzeug.serving import run_simple
 
 from idp.config import SettingsError
@@ -41,10 +40,7 @@ def service_command(func):
             result = func(*args, **kwargs)
         except IdpError as exc:
             db.session.rollback()
-            # A lazily translated text asks the request for its locale; a command has none.
-            with force_locale("en"):
-                message = str(exc.description)
-            _fail(message)
+            _fail(str(exc.description))  # in English: i18n.select_locale outside a request
         db.session.commit()
         return result
 

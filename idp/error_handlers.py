@@ -18,6 +18,8 @@ JSON_PATHS = ("/token", "/introspect", "/revoke", "/userinfo", "/api/", "/.well-
 
 MESSAGES = {
     400: _l("The request could not be understood."),
+    403: _l("You are not allowed to do this."),
+    413: _l("What you sent is too large."),
     404: _l("This page does not exist."),
     405: _l("This page cannot be used that way."),
     429: _l("Too many attempts. Please wait a moment and try again."),
@@ -64,7 +66,8 @@ def handle_http_error(error: HTTPException):
             headers["Retry-After"] = retry_after
     code = {400: "invalid_request", 404: "not_found", 405: "method_not_allowed",
             429: "too_many_requests"}.get(status, "server_error" if status >= 500 else "error")
-    return _respond(status, code, MESSAGES.get(status, error.description), headers)
+    fallback = MESSAGES[500] if status >= 500 else MESSAGES[400]
+    return _respond(status, code, MESSAGES.get(status, fallback), headers)
 
 
 def handle_unexpected(error: Exception):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 
 class IdpError(Exception):
     """A failure with a machine code, an HTTP status, public text and private detail.
@@ -11,22 +13,22 @@ class IdpError(Exception):
 
     code = "server_error"
     status = 500
-    description = "The server could not complete the request."
+    description = _l("The server could not complete the request.")
 
     def __init__(self, description: str | None = None, *, detail: str | None = None):
-        super().__init__(description or self.description)
-        if description:
+        if description is not None:
             self.description = description
+        super().__init__(self.description)
         self.detail = detail
 
 
 class InvalidInput(IdpError):
     code = "invalid_request"
     status = 400
-    description = "The request is not valid."
+    description = _l("The request is not valid.")
 
 
 class NotFound(IdpError):
     code = "not_found"
     status = 404
-    description = "Not found."
+    description = _l("Not found.")

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from flask import current_app
 from flask import g
+from flask import has_request_context
 from flask import request
 from flask_babel import get_locale
 
@@ -16,6 +17,8 @@ RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
 def select_locale() -> str:
     """An explicit switch (``?lang=``) first, then the authorization request's ``ui_locales``,
     then the language chosen earlier (cookie), then Accept-Language, then the default."""
+    if not has_request_context():
+        return "en"  # the command line and background jobs speak to operators
     supported = current_app.config["IDP_LOCALES"]
     asked = request.args.get("lang")
     if asked in supported:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -65,11 +66,19 @@ def app(tmp_path_factory):
     app = create_app(settings_for_tests(tmp_path_factory))
     with app.app_context():
         _reset_schema()
-        from idp.oidc.keys import create_key
-
-        app.config["TEST_INITIAL_KID"] = create_key().kid
-        db.session.commit()
+        app.config["TEST_INITIAL_KID"] = make_session_key()
     return app
+
+
+def make_session_key() -> str:
+    """The suite's signing key, made an hour ago so that a test freezing the clock at "now, to
+    the second" still finds it active. Returns its kid."""
+    from idp.oidc.keys import create_key
+
+    key = create_key()
+    key.created_at = key.activates_at = key.created_at - timedelta(hours=1)
+    db.session.commit()
+    return key.kid
 
 
 @pytest.fixture(autouse=True)

@@ -6,12 +6,13 @@ import phonenumbers
 from email_validator import EmailNotValidError
 from email_validator import validate_email
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from idp.errors import InvalidInput
 
 
 class InvalidIdentifier(InvalidInput):
-    description = "Enter a valid email address or phone number."
+    description = _l("Enter a valid email address or phone number.")
 
 
 def normalise_email(value: str) -> str:
@@ -19,7 +20,7 @@ def normalise_email(value: str) -> str:
     try:
         result = validate_email(value.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise InvalidIdentifier("Enter a valid email address.", detail=str(exc)) from None
+        raise InvalidIdentifier(_l("Enter a valid email address."), detail=str(exc)) from None
     return result.normalized.lower()
 
 
@@ -30,9 +31,9 @@ def normalise_phone(value: str, region: str | None = None) -> str:
     try:
         number = phonenumbers.parse(value.strip(), region)
     except phonenumbers.NumberParseException:
-        raise InvalidIdentifier("Enter a valid phone number.") from None
+        raise InvalidIdentifier(_l("Enter a valid phone number.")) from None
     if not phonenumbers.is_valid_number(number):
-        raise InvalidIdentifier("Enter a valid phone number.")
+        raise InvalidIdentifier(_l("Enter a valid phone number."))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from idp import audit
@@ -42,7 +43,7 @@ def create_user(
     belongs to another account. Records ``account:created``.
     """
     if not email and not phone:
-        raise InvalidIdentifier("An account needs an email address or a phone number.")
+        raise InvalidIdentifier(_l("An account needs an email address or a phone number."))
     now = utcnow()
     user = User(
         email=normalise_email(email) if email else None,

@@ -71,12 +71,13 @@ def _login_rate_limit() -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])
 def login():
+    # Before the form exists: building it fixes the language of its labels (OIDC ui_locales).
+    next_url = safe_next(request.values.get("next"))
+    _ui_locales_of(next_url)
     form = LoginForm()
     if request.method == "GET":
-        form.next.data = request.args.get("next", "")
+        form.next.data = next_url or ""
         form.identifier.data = request.args.get("login_hint", "")
-    next_url = safe_next(form.next.data)
-    _ui_locales_of(next_url)
     error = None
     if form.validate_on_submit():
         try:

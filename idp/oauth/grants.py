@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+from authlib.oauth2.rfc6749 import InvalidGrantError
 from authlib.oauth2.rfc6749 import InvalidRequestError
 from authlib.oauth2.rfc6749 import grants
 from authlib.oauth2.rfc7636 import CodeChallenge
@@ -70,7 +71,8 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
     def authenticate_user(self, refresh_token):
         user = get_user(refresh_token.user_id)
         if user is None or not user.is_active:
-            return None
+            # RFC 6749 §5.2: the grant is no longer valid (Authlib would say invalid_request).
+            raise InvalidGrantError("The user of this refresh token cannot sign in.")
         return services.subject_of(refresh_token, user)
 
     def revoke_old_credential(self, refresh_token):

@@ -117,9 +117,12 @@ def record_issued_tokens(token: dict, request) -> None:
     if token.get("refresh_token"):
         refresh_expires_at = previous.refresh_expires_at if previous else (
             now + timedelta(seconds=config["IDP_REFRESH_TOKEN_SECONDS"]))
+    # RFC 6749 §6: a new refresh token keeps the scope of the one presented, even when the
+    # client narrowed the access token's.
+    scope = previous.scope if previous else token.get("scope", "")
     row = Token(
         family_id=subject.family_id, client_id=request.client.get_client_id(),
-        user_id=subject.user.id, session_id=subject.session_id, scope=token.get("scope", ""),
+        user_id=subject.user.id, session_id=subject.session_id, scope=scope,
         access_jti=claims["jti"],
         access_expires_at=datetime.fromtimestamp(claims["exp"], tz=now.tzinfo),
         refresh_digest=token.get("refresh_token") and crypto.keyed_digest(token["refresh_token"]),
@@ -130,7 +133,7 @@ def record_issued_tokens(token: dict, request) -> None:
     db.session.flush()
     event = AuditEvent.OAuth.TokenRefreshed if previous else AuditEvent.OAuth.TokenIssued
     audit.record(event, user_id=row.user_id, client_id=row.client_id,
-                 session_id=row.session_id, scope=row.scope)
+                 session_id=row.session_id, scope=token.get("scope", ""))
 
 
 def claim_refresh_token(raw: str, client) -> Token | None:

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6749 import InvalidRequestError
 from authlib.oauth2.rfc6749.util import scope_to_list
 from flask import Blueprint
 from flask import current_app
@@ -103,6 +104,10 @@ def authorize():
     if user is None or not user.is_active:
         login = user = None
     try:
+        if not request.values.get("response_type"):
+            # RFC 6749 §4.1.2.1: a missing required parameter is invalid_request (Authlib says
+            # unsupported_response_type).
+            raise InvalidRequestError("Missing 'response_type'.")
         grant = server.get_consent_grant(end_user=user)
         ctx = run_authorize_checks(AuthorizeContext(
             client=client, login=login, scope=grant.request.scope or "",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from authlib.oauth2.rfc6749 import InvalidRequestError
 from authlib.oauth2.rfc6750 import InsufficientScopeError
 from authlib.oauth2.rfc6750 import InvalidTokenError
 from flask import Blueprint
@@ -58,6 +59,10 @@ def _oauth_error(error):
 def userinfo():
     """OIDC Core §5.3: the claims of the token's scopes about the token's user."""
     realm = current_app.config["IDP_ISSUER"]
+    if request.headers.get("Authorization") and request.method == "POST" and \
+            "access_token" in request.form:
+        # RFC 6750 §3.1: more than one method of sending the token is an invalid request.
+        return _oauth_error(InvalidRequestError("Send the access token one way only."))
     token = _bearer_token()
     if token is None:
         # RFC 6750 §3.1: a request with no credentials gets the challenge without an error code.

@@ -66,8 +66,8 @@ def decrypt(token: str, *, context: str) -> bytes:
     keys = dict(_data_keys())
     if key_id not in keys:
         raise DataKeyError(f"no data key {key_id!r} in IDP_DATA_KEYS")
-    raw = base64.urlsafe_b64decode(payload)
     try:
+        raw = base64.urlsafe_b64decode(payload)
         return AESGCM(keys[key_id]).decrypt(raw[:12], raw[12:], f"{key_id}|{context}".encode())
-    except Exception as exc:  # cryptography raises InvalidTag
+    except Exception as exc:  # binascii.Error for mangled base64, InvalidTag from cryptography
         raise DataKeyError("ciphertext does not verify") from exc

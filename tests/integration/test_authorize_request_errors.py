@@ -118,10 +118,10 @@ def test_rfc6749_4_1_2_1_unsupported_response_type_redirects_with_error(flows, r
     assert query["error"] == "unsupported_response_type"
 
 
-def test_rfc6749_4_1_2_1_missing_response_type_redirects_with_error(flows, rp, app):
+def test_rfc6749_4_1_2_1_missing_response_type_is_invalid_request(flows, rp, app):
     params = flows.authorize_params(rp, response_type=None)
     query = error_redirect(flows.authorize(params), rp, params, app)
-    assert query["error"] in {"invalid_request", "unsupported_response_type"}
+    assert query["error"] == "invalid_request"
 
 
 def test_rfc6749_4_1_2_1_scope_not_registered_redirects_invalid_scope(flows, app):

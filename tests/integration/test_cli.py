@@ -3,6 +3,7 @@
 import json
 import re
 
+import jwt as pyjwt
 import pytest
 
 from idp.cli import DEMO_EMAIL
@@ -65,7 +66,9 @@ def test_users_create_with_unknown_role_fails_in_one_line_and_creates_nothing(id
 
 def test_br_ui_001_users_create_with_taken_email_fails_in_one_line(idp):
     assert _create_user(idp, "amina@example.com").exit_code == 0
-    _refused(idp("users", "create", "--email", "AMINA@example.com", "--password", PASSWORD))
+    line = _refused(idp("users", "create", "--email", "AMINA@example.com",
+                        "--password", PASSWORD))
+    assert "exists already" in line  # the operator reads English, whatever IDP_DEFAULT_LOCALE
 
 
 @pytest.mark.parametrize("identifiers", [
@@ -158,8 +161,6 @@ def test_keys_rotate_publishes_a_key_that_then_signs(idp, flows, client, app):
     assert "retired" in states[app.config["TEST_INITIAL_KID"]]
     service = flows.make_service(scope="bookings:read")
     token = flows.client_credentials(service).get_json()["access_token"]
-    import jwt as pyjwt
-
     assert pyjwt.get_unverified_header(token)["kid"] == new_kid
 
 
@@ -208,3 +209,13 @@ def test_demo_run_twice_replaces_the_demo_client_and_password(idp, flows):
     assert flows.login(DEMO_EMAIL, old_password).status_code == 200  # refused: form again
     listing = idp("clients", "list").stdout
     assert listing.count("Demo app") == 1
+
+
+def test_unknown_setting_in_the_environment_fails_in_one_line():
+    from click.testing import CliRunner
+
+    from idp.cli import cli
+
+    result = CliRunner().invoke(cli, ["keys", "list"], env={"IDP_ACCES_TOKEN_SECONDS": "60"})
+    line = _refused(result)
+    assert "IDP_ACCES_TOKEN_SECONDS" in line

@@ -132,7 +132,7 @@ def test_rfc7662_2_2_garbage_is_inactive(flows, rp, garbage):
     assert response.get_json() == {"active": False}
 
 
-def test_rfc7662_2_2_token_signed_by_unknown_key_is_inactive(flows, user, rp, app):
+def test_rfc7662_2_2_token_signed_by_unknown_key_is_inactive(flows, user, rp):
     tokens = flows.tokens_for(rp, user)
     header = pyjwt.get_unverified_header(tokens["access_token"])
     claims = pyjwt.decode(tokens["access_token"], options={"verify_signature": False})

@@ -183,3 +183,9 @@ def test_rfc6749_4_1_2_concurrent_redemptions_of_one_code_give_tokens_once(flows
     assert statuses == [200, 400], [r.get_json() for r in responses]
     loser = next(r for r in responses if r.status_code == 400)
     assert loser.get_json()["error"] == "invalid_grant"
+
+
+def test_rfc6749_5_2_code_of_user_disabled_since_is_invalid_grant(flows, user, rp):
+    got = flows.code_for(rp, user)
+    flows.set_user_status(user, "disabled")
+    assert_invalid_grant(flows.exchange(rp, got))

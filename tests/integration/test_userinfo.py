@@ -157,3 +157,14 @@ def test_rfc6750_2_1_other_authorization_schemes_are_refused(flows, user, rp, cl
     response = client.get("/userinfo", headers={"Authorization": f"Basic {token}"})
     assert response.status_code == 401
     assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
+
+
+def test_rfc6750_3_1_token_in_header_and_body_is_invalid_request(flows):
+    user = flows.make_user(email="both@example.com", phone="+967771234599")
+    rp = flows.make_client(name="Both ways")
+    tokens = flows.tokens_for(rp, user, scope="openid")
+    response = flows.client.post(
+        "/userinfo", data={"access_token": tokens["access_token"]},
+        headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "invalid_request"
