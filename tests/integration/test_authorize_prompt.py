@@ -1,30 +1,10 @@
 """``prompt`` and ``max_age`` at the authorization endpoint (OIDC Core §3.1.2.1, §3.1.2.3),
 with the clock under the test's control so that login times differ."""
 
-from datetime import UTC
-from datetime import datetime
 
-import pytest
-from freezegun import freeze_time
 
 from tests.flows import csrf_from
 from tests.flows import query_of
-
-
-@pytest.fixture
-def clock():
-    with freeze_time(datetime.now(UTC).replace(microsecond=0)) as frozen:
-        yield frozen
-
-
-@pytest.fixture
-def user(flows):
-    return flows.make_user()
-
-
-@pytest.fixture
-def rp(flows):
-    return flows.make_client()
 
 
 def sent_to_login(response) -> str:

@@ -12,16 +12,6 @@ from tests.flows import REDIRECT_URI
 from tests.flows import query_of
 
 
-@pytest.fixture
-def user(flows):
-    return flows.make_user()
-
-
-@pytest.fixture
-def rp(flows):
-    return flows.make_client()
-
-
 def assert_error_page(response):
     assert response.status_code == 400
     assert "Location" not in response.headers

@@ -3,19 +3,7 @@
 import base64
 import hashlib
 
-import pytest
-
 from tests.flows import query_of
-
-
-@pytest.fixture
-def user(flows):
-    return flows.make_user(roles=("customer",))
-
-
-@pytest.fixture
-def rp(flows):
-    return flows.make_client()
 
 
 def test_confidential_client_gets_id_access_and_refresh_tokens(flows, user, rp, app):

@@ -10,16 +10,6 @@ from tests.flows import csrf_from
 from tests.flows import query_of
 
 
-@pytest.fixture
-def user(flows):
-    return flows.make_user()
-
-
-@pytest.fixture
-def rp(flows):
-    return flows.make_client()
-
-
 def is_consent_page(response) -> bool:
     return response.status_code == 200 and 'name="decision"' in response.get_data(as_text=True)
 

@@ -9,16 +9,6 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from freezegun import freeze_time
 
 
-@pytest.fixture
-def user(flows):
-    return flows.make_user(roles=("customer",))
-
-
-@pytest.fixture
-def rp(flows):
-    return flows.make_client()
-
-
 def _forged(claims: dict, header: dict) -> str:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     return pyjwt.encode(claims, key, algorithm="RS256", headers=header)

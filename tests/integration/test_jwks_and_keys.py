@@ -1,20 +1,9 @@
 """The published JWKS (RFC 7517) and signing-key rotation (OIDC Core §10.1.1)."""
 
 import jwt as pyjwt
-import pytest
 from freezegun import freeze_time
 
 PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
-
-
-@pytest.fixture
-def user(flows):
-    return flows.make_user(roles=("customer",))
-
-
-@pytest.fixture
-def rp(flows):
-    return flows.make_client()
 
 
 def _kids(client) -> list[str]:

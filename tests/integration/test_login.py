@@ -14,16 +14,6 @@ from tests.flows import query_of
 COOKIE = "idp_session"
 
 
-@pytest.fixture
-def user(flows):
-    return flows.make_user()
-
-
-@pytest.fixture
-def rp(flows):
-    return flows.make_client()
-
-
 def session_cookie(response) -> dict | None:
     """The attributes of the session cookie the response sets, lower-cased, or None."""
     for header in response.headers.getlist("Set-Cookie"):

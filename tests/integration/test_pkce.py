@@ -10,16 +10,6 @@ from tests.flows import query_of
 
 
 @pytest.fixture
-def user(flows):
-    return flows.make_user()
-
-
-@pytest.fixture
-def rp(flows):
-    return flows.make_client()
-
-
-@pytest.fixture
 def mobile(flows):
     return flows.make_client(name="Mobile app", public=True,
                              redirect_uris=("com.example.booking:/callback",))

@@ -13,16 +13,6 @@ from tests.flows import Flows
 OFFLINE = "openid email phone offline_access"
 
 
-@pytest.fixture
-def user(flows):
-    return flows.make_user()
-
-
-@pytest.fixture
-def rp(flows):
-    return flows.make_client()
-
-
 def assert_invalid_grant(response):
     assert response.status_code == 400, response.get_json()
     assert response.get_json()["error"] == "invalid_grant"

@@ -4,16 +4,6 @@ import pytest
 
 
 @pytest.fixture
-def user(flows):
-    return flows.make_user(roles=("customer",))
-
-
-@pytest.fixture
-def rp(flows):
-    return flows.make_client()
-
-
-@pytest.fixture
 def resource_server(flows):
     return flows.make_service(scope="introspection")
 

@@ -16,16 +16,6 @@ from freezegun import freeze_time
 
 
 @pytest.fixture
-def user(flows):
-    return flows.make_user()
-
-
-@pytest.fixture
-def rp(flows):
-    return flows.make_client()
-
-
-@pytest.fixture
 def tokens(flows, user, rp):
     return flows.tokens_for(rp, user, scope="openid email")
 

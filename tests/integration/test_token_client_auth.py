@@ -7,16 +7,6 @@ import pytest
 
 
 @pytest.fixture
-def user(flows):
-    return flows.make_user()
-
-
-@pytest.fixture
-def rp(flows):
-    return flows.make_client()
-
-
-@pytest.fixture
 def mobile(flows):
     return flows.make_client(name="Mobile app", public=True,
                              redirect_uris=("com.example.booking:/callback",))

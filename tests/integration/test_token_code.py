@@ -1,29 +1,10 @@
 """Redeeming an authorization code at the token endpoint (RFC 6749 §4.1.3, §4.1.4, §10.5)."""
 
 import threading
-from datetime import UTC
-from datetime import datetime
 
 import pytest
-from freezegun import freeze_time
 
 from tests.flows import Flows
-
-
-@pytest.fixture
-def clock():
-    with freeze_time(datetime.now(UTC).replace(microsecond=0)) as frozen:
-        yield frozen
-
-
-@pytest.fixture
-def user(flows):
-    return flows.make_user()
-
-
-@pytest.fixture
-def rp(flows):
-    return flows.make_client()
 
 
 def assert_invalid_grant(response):

@@ -12,16 +12,6 @@ from tests.flows import PASSWORD
 E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 
 
-@pytest.fixture
-def user(flows):
-    return flows.make_user(roles=("customer",))
-
-
-@pytest.fixture
-def rp(flows):
-    return flows.make_client()
-
-
 def _token(flows, rp, user, scope):
     return flows.tokens_for(rp, user, scope=scope)["access_token"]
 
