@@ -38,6 +38,19 @@ def query_of(location: str) -> dict:
     return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
 
 
+def error_redirect(response, rp: dict, params: dict, app) -> dict:
+    """The query of an authorization error sent back to the client (RFC 6749 §4.1.2.1) with
+    its ``state`` and ``iss`` (RFC 9207), after checking where it goes."""
+    assert response.status_code == 302, response.get_data(as_text=True)
+    location = response.headers["Location"]
+    assert location.startswith(rp["redirect_uri"] + "?"), location
+    query = query_of(location)
+    assert "code" not in query
+    assert query["state"] == params["state"]
+    assert query["iss"] == app.config["IDP_ISSUER"]
+    return query
+
+
 class Flows:
     def __init__(self, app, client):
         self.app = app

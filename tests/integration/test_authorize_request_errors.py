@@ -9,25 +9,13 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.flows import REDIRECT_URI
-from tests.flows import query_of
+from tests.flows import error_redirect
 
 
 def assert_error_page(response):
     assert response.status_code == 400
     assert "Location" not in response.headers
     assert response.mimetype == "text/html"
-
-
-def error_redirect(response, rp, params, app) -> dict:
-    """The query of an error sent back to the client, after checking where it goes."""
-    assert response.status_code == 302, response.get_data(as_text=True)
-    location = response.headers["Location"]
-    assert location.startswith(rp["redirect_uri"] + "?"), location
-    query = query_of(location)
-    assert "code" not in query
-    assert query["state"] == params["state"]
-    assert query["iss"] == app.config["IDP_ISSUER"]
-    return query
 
 
 # --- errors that must not redirect (RFC 6749 §4.1.2.1, §3.1.2.4) ---

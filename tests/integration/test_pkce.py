@@ -5,25 +5,14 @@ import hashlib
 
 import pytest
 
+from tests.flows import error_redirect
 from tests.flows import pkce_pair
-from tests.flows import query_of
 
 
 @pytest.fixture
 def mobile(flows):
     return flows.make_client(name="Mobile app", public=True,
                              redirect_uris=("com.example.booking:/callback",))
-
-
-def error_redirect(response, rp, params, app) -> dict:
-    assert response.status_code == 302, response.get_data(as_text=True)
-    location = response.headers["Location"]
-    assert location.startswith(rp["redirect_uri"] + "?"), location
-    query = query_of(location)
-    assert "code" not in query
-    assert query["state"] == params["state"]
-    assert query["iss"] == app.config["IDP_ISSUER"]
-    return query
 
 
 def exchange_with_verifier(flows, rp, got, verifier, **kw):
