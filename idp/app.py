@@ -105,6 +105,7 @@ def _init_packages(app: Flask) -> None:
     from idp.oauth import server as oauth_server
     from idp.oauth.services import revoke_session_tokens
     from idp.oauth.views import bp as oauth_bp
+    from idp.offices.views import bp as offices_bp
     from idp.oidc.views import bp as oidc_bp
     from idp.security import passwords
     from idp.sessions.services import session_ended
@@ -118,3 +119,4 @@ def _init_packages(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(oauth_bp)
     app.register_blueprint(oidc_bp)
+    app.register_blueprint(offices_bp)

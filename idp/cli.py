@@ -64,7 +64,7 @@ def cli():
 
 def register_commands(app) -> None:
     """Commands also reachable as ``flask --app wsgi …`` (Flask-Migrate adds ``db``)."""
-    for command in (init, users, clients, keys, demo, run, config):
+    for command in (init, users, clients, keys, demo, run, config, *_package_commands()):
         app.cli.add_command(command)
 
 
@@ -259,5 +259,12 @@ def main() -> None:
     cli(prog_name="idp")
 
 
-for _command in (init, users, clients, keys, demo, run, config):
+def _package_commands():
+    from idp.notify.cli import notify
+    from idp.offices.cli import offices
+
+    return (notify, offices)
+
+
+for _command in (init, users, clients, keys, demo, run, config, *_package_commands()):
     cli.add_command(_command)

@@ -101,6 +101,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("IDP_WORKERS", int, 2, "gunicorn worker processes for `make serve`."),
     Setting("IDP_THREADS", int, 8, "Threads per gunicorn worker."),
     Setting("IDP_LOG_LEVEL", str, "INFO", "Python log level."),
+    # --- notify (outbox, email, SMS) ---
+    # --- accounts: signup, verification ---
+    # --- accounts: password policy, change and recovery ---
+    # --- accounts: profile ---
+    # --- offices ---
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

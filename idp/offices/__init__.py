@@ -1,0 +1,1 @@
+"""Transport offices (the vendors): signup with documents, approval by an admin."""
