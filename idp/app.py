@@ -101,6 +101,7 @@ def create_app(settings: dict[str, Any] | None = None) -> Flask:
 def _init_packages(app: Flask) -> None:
     from idp.accounts.views import bp as accounts_bp
     from idp.accounts.views import user_of_session
+    from idp.audit import buffer as audit_buffer
     from idp.oauth import revocation_list
     from idp.oauth import server as oauth_server
     from idp.oauth.services import revoke_session_tokens
@@ -111,6 +112,7 @@ def _init_packages(app: Flask) -> None:
     from idp.sessions.services import session_ended
 
     passwords.init_app(app)
+    audit_buffer.init_app(app)
     login_manager.request_loader(user_of_session)
     revocation_list.init_app(app)
     oauth_server.init_app(app)

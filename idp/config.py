@@ -95,6 +95,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("IDP_ARGON2_PARALLELISM", int, 1, "argon2id lanes.", req="NFR-UI-002-01"),
     Setting("IDP_LOGIN_RATE_LIMIT", str, "20 per minute",
             "Password posts allowed per client address on the login form.", req="NFR-UI-002-03"),
+    Setting("IDP_AUDIT_BUFFER_MS", int, 100,
+            "How long a worker gathers high-rate, state-free audit rows (client-credentials "
+            "tokens) before writing them in one batch; 0 writes each in its request.",
+            req="BR-UI-010"),
     Setting("IDP_TRUSTED_PROXIES", int, 0,
             "How many reverse proxies (TLS terminators) stand in front; their X-Forwarded-* "
             "headers then give the client address and the https scheme."),

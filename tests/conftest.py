@@ -45,6 +45,7 @@ def settings_for_tests(tmp_path_factory) -> dict:
         "IDP_ARGON2_MEMORY_KIB": 64,
         "IDP_KEY_CACHE_SECONDS": 0,
         "IDP_CLIENT_CACHE_SECONDS": 0,
+        "IDP_AUDIT_BUFFER_MS": 0,  # written in the request; tests/unit/audit covers the buffer
         "IDP_KEY_ACTIVATION_DELAY_SECONDS": 0,
         "IDP_LOGIN_RATE_LIMIT": "10000 per minute",
     }

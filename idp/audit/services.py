@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from flask import has_request_context
 from flask import request
 
+from idp.audit.buffer import audit_buffer
 from idp.audit.models import ActivityLog
 from idp.audit.models import LoginAttempt
 from idp.extensions import db
@@ -38,20 +40,21 @@ def record(
 
     IP and user agent come from the current request, if any. ``detail`` must be JSON-ready and
     must never hold a secret (passwords, codes, tokens). ``durable=False`` is for high-rate
-    events that change no state (a client-credentials token): on PostgreSQL the transaction
-    then commits without waiting for the WAL flush, so a crash may lose the last fraction of a
-    second of such rows; it must never be used in a transaction that changes state.
+    events that change no state (a client-credentials token): the row goes to the worker's
+    audit buffer (``idp/audit/buffer.py``), written within IDP_AUDIT_BUFFER_MS, not in the
+    caller's transaction; a crashing process may lose that window of such rows.
     """
-    if not durable and db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
     ip, user_agent = _request_origin()
+    row = dict(event=str(event), result=result, user_id=user_id, client_id=client_id,
+               session_id=session_id, ip=ip, user_agent=user_agent and user_agent[:512],
+               detail=detail or None, created_at=utcnow())
+    buffer = audit_buffer(current_app) if not durable else None
+    if buffer is not None:
+        buffer.add(row)
+        return
     # A Core INSERT in the caller's transaction: no ORM object to track (the log is write-only
-    # from here), a third of the cost of a flush on the token endpoint's hot path.
-    db.session.execute(sa.insert(ActivityLog).values(
-        event=str(event), result=result, user_id=user_id, client_id=client_id,
-        session_id=session_id, ip=ip, user_agent=user_agent and user_agent[:512],
-        detail=detail or None, created_at=utcnow(),
-    ))
+    # from here), a third of the cost of a flush.
+    db.session.execute(sa.insert(ActivityLog).values(**row))
 
 
 def record_login_attempt(
