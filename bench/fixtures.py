@@ -44,7 +44,8 @@ def server_environment(storage: Storage, port: int) -> dict[str, str]:
 def _idp(env: dict[str, str], *args: str) -> str:
     done = subprocess.run([str(IDP), *args], env=env, cwd=ROOT, capture_output=True, text=True)
     if done.returncode != 0:
-        raise RuntimeError(f"idp {' '.join(args[:2])} failed:\n{done.stderr or done.stdout}")
+        tail = "\n".join((done.stderr or done.stdout).splitlines()[-12:])
+        raise RuntimeError(f"idp {' '.join(args[:2])} failed (exit {done.returncode}):\n{tail}")
     return done.stdout
 
 

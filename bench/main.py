@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import subprocess
 import time
 from pathlib import Path
 
@@ -42,7 +43,20 @@ def _arguments() -> argparse.Namespace:
                         help="wrk connections (and Python threads when wrk is missing)")
     parser.add_argument("--login-processes", type=int, default=2)
     parser.add_argument("--login-threads", type=int, default=4, help="per login process")
+    parser.add_argument("--python-load", action="store_true",
+                        help="use the Python generator for every scenario even if wrk exists")
     return parser.parse_args()
+
+
+def _code_version() -> dict:
+    """The commit measured, and whether the working tree differed from it."""
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return done.stdout.strip()
+
+    return {"commit": git("rev-parse", "--short", "HEAD"),
+            "uncommitted_changes": bool(git("status", "--porcelain", "--", "idp", "templates",
+                                            "migrations", "wsgi.py", "deploy"))}
 
 
 def _check(base: Client, scenario: Scenario) -> None:
@@ -67,8 +81,8 @@ def _load(base_url: str, scenario: Scenario, args, use_wrk: bool) -> Measurement
 def main() -> int:
     args = _arguments()
     started = time.time()
-    use_wrk = wrk_path() is not None
-    if not use_wrk:
+    use_wrk = wrk_path() is not None and not args.python_load
+    if wrk_path() is None:
         print("wrk not found: install it with `apt-get install -y wrk`; "
               "falling back to the Python load generator (slower, lower ceiling).")
 
@@ -88,17 +102,13 @@ def main() -> int:
           f"so the login scenario measures hashing, not rate limiting)")
     fixtures = create_fixtures(env)
 
-    hash_rate = argon2_rate(settings, seconds=args.seconds, processes=cores)
-    print(f"argon2:       {hash_rate.parameters}: {hash_rate.rate:.1f} verifies/s in "
-          f"{hash_rate.processes} processes (server idle)")
-
     log = ROOT / "bench" / "results" / "gunicorn.log"
     measurements: list[Measurement] = []
     with Gunicorn(env, log) as server:
         base = Client("127.0.0.1", port)
         service_token = client_credentials_token(base, fixtures.service, "bookings:read")
-        user_token = user_access_token(Client("127.0.0.1", port),
-                                            fixtures.relying_party, fixtures.user)
+        user_token = user_access_token(Client("127.0.0.1", port), fixtures.relying_party,
+                                       fixtures.user)
         scenarios = http_scenarios(fixtures, service_token=service_token, user_token=user_token)
         for scenario in scenarios:
             _check(base, scenario)
@@ -109,6 +119,10 @@ def main() -> int:
             measured.target = f">= {scenario.target:.0f}/s"
             measured.met = measured.rps >= scenario.target
             measurements.append(measured)
+        # Measured right before the logins, the server idle, so both see the same machine.
+        hash_rate = argon2_rate(settings, seconds=args.seconds, processes=cores)
+        print(f"argon2:       {hash_rate.parameters}: {hash_rate.rate:.1f} verifies/s in "
+              f"{hash_rate.processes} processes (server idle)")
         print("loading:      login (GET form + POST credentials) ...", flush=True)
         login = run_python(server.base_url, "login", password_login(fixtures.user),
                            processes=args.login_processes, threads=args.login_threads,
@@ -123,14 +137,14 @@ def main() -> int:
     print(table(measurements))
     print()
     print(f"login / argon2 = {login.rps:.1f} / {hash_rate.rate:.1f} = {ratio:.2f} "
-          f"(target >= {LOGIN_TARGET_RATIO});  load average now {os.getloadavg()[0]:.2f}")
+          f"(target >= {LOGIN_TARGET_RATIO})")
     for m in measurements:
         print(f"  {m.scenario}: {m.tool}")
     path = write_json({
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
         "machine": {"cores": cores, "python": platform.python_version(),
-                    "platform": platform.platform(), "load_average_before": load_before,
-                    "load_average_after": os.getloadavg()[0]},
+                    "platform": platform.platform(), "load_average_before": round(load_before, 2)},
+        "code": _code_version(),
         "storage": storage.description,
         "server": {"command": "gunicorn -c deploy/gunicorn.conf.py wsgi:app", "port": port,
                    "workers": settings["IDP_WORKERS"], "threads": settings["IDP_THREADS"],

@@ -58,8 +58,8 @@ class Gunicorn:
         url = self.base_url + "/.well-known/openid-configuration"
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.process.returncode}; "
-                                   f"see {self.log_path}")
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n"
+                                   f"{self._log_tail()}\n(whole log: {self.log_path})")
             try:
                 with urllib.request.urlopen(url, timeout=2) as response:
                     if response.status == 200:
@@ -68,6 +68,11 @@ class Gunicorn:
                 pass
             time.sleep(0.2)
         raise RuntimeError(f"discovery did not answer within {timeout:.0f} s; see {self.log_path}")
+
+    def _log_tail(self, lines: int = 6) -> str:
+        text = self.log_path.read_text(errors="replace").splitlines()
+        errors = [line for line in text if "Error" in line or "error" in line]
+        return "\n".join((errors or text)[-lines:])
 
     def stop(self) -> None:
         """SIGTERM the whole process group, SIGKILL it if it lingers."""

@@ -12,6 +12,7 @@ from bench.measurement import Measurement
 from bench.scenarios import Scenario
 
 SCRIPT = Path(__file__).resolve().parent / "lua" / "request.lua"
+TIMEOUT = "10s"
 _RESULT = re.compile(r"^BENCH_RESULT (.*)$", re.MULTILINE)
 
 
@@ -20,7 +21,8 @@ def wrk_path() -> str | None:
 
 
 def wrk_settings(threads: int, connections: int, seconds: int) -> str:
-    return f"wrk -t{threads} -c{connections} -d{seconds}s --latency -s bench/lua/request.lua"
+    return (f"wrk -t{threads} -c{connections} -d{seconds}s --latency --timeout {TIMEOUT} "
+            f"-s bench/lua/request.lua")
 
 
 def run_wrk(base_url: str, scenario: Scenario, *, threads: int, connections: int,
@@ -29,7 +31,7 @@ def run_wrk(base_url: str, scenario: Scenario, *, threads: int, connections: int
                BENCH_AUTHORIZATION=scenario.headers.get("Authorization", ""),
                BENCH_CONTENT_TYPE=scenario.headers.get("Content-Type", ""))
     command = [wrk_path(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
-               "--timeout", "10s", "-s", str(SCRIPT), base_url + scenario.path]
+               "--timeout", TIMEOUT, "-s", str(SCRIPT), base_url + scenario.path]
     done = subprocess.run(command, env=env, capture_output=True, text=True,
                           timeout=seconds + 60)
     match = _RESULT.search(done.stdout)

@@ -61,11 +61,16 @@ def create_app(settings: dict[str, Any] | None = None) -> Flask:
         # Every validator carries its own message from our catalogue; WTForms' catalogue would
         # otherwise be read from disk on every form request (half a millisecond).
         WTF_I18N_ENABLED=False,
+        # Forms and protocol requests are small; the upload views (office documents, avatars)
+        # raise their own request's limit.
+        MAX_CONTENT_LENGTH=1024 * 1024,
         BABEL_DEFAULT_LOCALE=config["IDP_DEFAULT_LOCALE"],
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "idp" / "translations"),
         RATELIMIT_STORAGE_URI=config["IDP_REDIS_URL"] or "memory://",
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
-        RATELIMIT_HEADERS_ENABLED=True,
+        # No X-RateLimit/Retry-After on every response: only a 429 says when to retry
+        # (error_handlers), and views that pace resends set their own Retry-After.
+        RATELIMIT_HEADERS_ENABLED=False,
         JSON_SORT_KEYS=False,
     )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
@@ -102,6 +107,7 @@ def create_app(settings: dict[str, Any] | None = None) -> Flask:
 
 
 def _init_packages(app: Flask) -> None:
+    from idp import notify
     from idp.accounts.views import bp as accounts_bp
     from idp.accounts.views import user_of_session
     from idp.audit import buffer as audit_buffer
@@ -116,6 +122,7 @@ def _init_packages(app: Flask) -> None:
 
     passwords.init_app(app)
     audit_buffer.init_app(app)
+    notify.init_app(app)
     login_manager.request_loader(user_of_session)
     revocation_list.init_app(app)
     oauth_server.init_app(app)

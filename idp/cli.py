@@ -260,6 +260,7 @@ def main() -> None:
 
 
 def _package_commands():
+    import idp.accounts.cli  # noqa: F401  (adds `idp users recover`)
     from idp.notify.cli import notify
     from idp.offices.cli import offices
 

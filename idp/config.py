@@ -106,10 +106,135 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("IDP_THREADS", int, 8, "Threads per gunicorn worker."),
     Setting("IDP_LOG_LEVEL", str, "INFO", "Python log level."),
     # --- notify (outbox, email, SMS) ---
+    Setting("IDP_SMTP_HOST", str, "",
+            "SMTP server for email; empty writes each email to the log instead (development "
+            "only: production refuses it, the log would hold codes)."),
+    Setting("IDP_SMTP_PORT", int, 587,
+            "SMTP port: 587 for submission with STARTTLS, 465 for implicit TLS."),
+    Setting("IDP_SMTP_TLS", str, "starttls",
+            "starttls, ssl (implicit TLS) or none (only for a relay on the same host)."),
+    Setting("IDP_SMTP_USERNAME", str, "", "SMTP login; empty sends without authenticating."),
+    Setting("IDP_SMTP_PASSWORD", str, "", "SMTP password, from a secret store in production."),
+    Setting("IDP_SMTP_TIMEOUT_SECONDS", float, 10.0,
+            "Longest wait for the SMTP server on connect and on each command."),
+    Setting("IDP_MAIL_FROM", str, "no-reply@localhost",
+            "From of every email: an address, or a display name and <address>."),
+    Setting("IDP_SMS_PRIMARY", str, "log",
+            "SMS provider tried first: log (development: writes to the log), recording (tests: "
+            "keeps messages in memory) or the http(s) URL of a gateway taking POST "
+            '{"to", "text"} JSON, Basic credentials in the URL\'s userinfo.',
+            req="NFR-UI-001-03"),
+    Setting("IDP_SMS_FALLBACK", str, "",
+            "SMS provider tried when the primary fails, in the same forms; empty: none "
+            "(the spec's risk table asks for a fallback SMS provider).", req="NFR-UI-001-03"),
+    Setting("IDP_SMS_TIMEOUT_SECONDS", float, 5.0, "Longest wait for an HTTP SMS gateway."),
+    Setting("IDP_NOTIFY_INLINE", lambda value: _bool(value) if value.strip() else "", "",
+            "Deliver the outbox from a background thread of the web process after each request "
+            "that queued messages; empty means on outside production. Off: run "
+            "`idp notify work`.", req="NFR-UI-001-03"),
+    Setting("IDP_NOTIFY_MAX_ATTEMPTS", int, 6,
+            "Delivery attempts of a message before it is marked failed (and audited)."),
+    Setting("IDP_NOTIFY_RETRY_SECONDS", int, 30,
+            "Wait before the first retry; each next waits twice as long (30 s, 60 s, 120 s…)."),
+    Setting("IDP_NOTIFY_CLAIM_SECONDS", int, 300,
+            "How long a worker holds the messages it claimed before another may take them; a "
+            "batch stops at half of it, so it must exceed twice the SMTP or SMS timeouts."),
+    Setting("IDP_NOTIFY_POLL_SECONDS", float, 2.0,
+            "How often `idp notify work` and in-process delivery look for due messages."),
     # --- accounts: signup, verification ---
+    Setting("IDP_TERMS_VERSION", str, "2026-01",
+            "Version of the terms and conditions a new customer accepts; stored on the account "
+            "with the time of acceptance.", req="FR-UI-001-05"),
+    Setting("IDP_TERMS_URL", str, "",
+            "Address of the terms and conditions, linked beside the checkbox that accepts them; "
+            "empty shows no link.", req="FR-UI-001-05"),
+    Setting("IDP_EMAIL_LINK_SECONDS", int, 24 * 3600,
+            "Lifetime of an email verification link (24 hours).", req="FR-UI-001-03"),
+    Setting("IDP_PHONE_CODE_SECONDS", int, 600,
+            "Lifetime of an SMS verification code (10 minutes).", req="FR-UI-001-04"),
+    Setting("IDP_PHONE_CODE_ATTEMPTS", int, 5,
+            "Entries of one SMS verification code before it stops working.",
+            req="FR-UI-001-04"),
+    Setting("IDP_VERIFICATION_RESEND_SECONDS", int, 30,
+            "Wait before a new verification code may be sent; each further one waits twice "
+            "as long (30 s, 60 s, 120 s…).", req="EC-UI-003"),
+    Setting("IDP_VERIFICATION_RESEND_MAX_SECONDS", int, 3600,
+            "Longest wait between two verification codes (1 hour): the doubling stops there.",
+            req="EC-UI-003"),
+    Setting("IDP_SIGNUP_PENDING_SECONDS", int, 3600,
+            "How long a browser that signed up, or signed in to an account still being "
+            "verified, may finish verifying it (1 hour). It is not a login session.",
+            req="BR-UI-003"),
+    Setting("IDP_SIGNUP_RATE_LIMIT", str, "20 per hour",
+            "Customer signups allowed per client address (each sends an SMS).",
+            req="NFR-UI-002-03"),
+    Setting("IDP_SIGNUP_RESEND_RATE_LIMIT", str, "10 per hour",
+            "Requests for a new verification code or email allowed per client address.",
+            req="EC-UI-003"),
+    Setting("IDP_SIGNUP_VERIFY_RATE_LIMIT", str, "60 per hour",
+            "Submissions of a verification code or link allowed per client address.",
+            req="NFR-UI-002-03"),
     # --- accounts: password policy, change and recovery ---
+    Setting("IDP_PASSWORD_MIN_LENGTH", int, 8, "Fewest characters a password may have.",
+            req="FR-UI-003-01"),
+    Setting("IDP_PASSWORD_MAX_LENGTH", int, 128,
+            "Most characters a password may have (bounds the cost of hashing it).",
+            req="FR-UI-003-01"),
+    Setting("IDP_PASSWORD_HISTORY_COUNT", int, 5,
+            "How many of the user's latest passwords a new one may not repeat.",
+            req="FR-UI-003-05"),
+    Setting("IDP_PASSWORD_RESET_SECONDS", int, 1800,
+            "Lifetime of a password-reset link or SMS code (30 minutes).", req="FR-UI-003-03"),
+    Setting("IDP_PASSWORD_RESET_CODE_ATTEMPTS", int, 5,
+            "Wrong entries of a password-reset SMS code before it stops working.",
+            req="FR-UI-003-03"),
+    Setting("IDP_PASSWORD_FORGOT_IP_RATE_LIMIT", str, "10 per hour",
+            "Password-reset requests allowed per client address.", req="NFR-UI-002-03"),
+    Setting("IDP_PASSWORD_FORGOT_IDENTIFIER_RATE_LIMIT", str, "3 per 15 minutes",
+            "Password-reset requests allowed per email address or phone number (limits "
+            "messages sent to one person).", req="NFR-UI-002-03"),
+    Setting("IDP_PASSWORD_RESET_RATE_LIMIT", str, "30 per hour",
+            "Submissions of a reset link or code allowed per client address.",
+            req="NFR-UI-002-03"),
+    Setting("IDP_PASSWORD_CHANGE_RATE_LIMIT", str, "10 per 15 minutes",
+            "Password-change submissions allowed per signed-in user (guessing the current "
+            "password from a stolen session).", req="NFR-UI-002-03"),
     # --- accounts: profile ---
+    Setting("IDP_AVATAR_DIR", str, "",
+            "Directory of the profile pictures, stored under random names; empty means "
+            "avatars in the instance folder.", req="FR-UI-006-04"),
+    Setting("IDP_AVATAR_MAX_BYTES", int, 2 * 1024 * 1024,
+            "Largest picture file a user may upload, in bytes (2 MiB).", req="FR-UI-006-04"),
+    Setting("IDP_AVATAR_MAX_PIXELS", int, 4096 * 4096,
+            "Largest uploaded picture in pixels (4096 x 4096): a larger one is refused before "
+            "it is decoded (decompression bombs).", req="FR-UI-006-04"),
+    Setting("IDP_AVATAR_SIZE_PIXELS", int, 512,
+            "Side of a stored picture in pixels: uploads are cropped to a centred square and "
+            "larger ones scaled down to this.",
+            req="FR-UI-006-04"),
+    Setting("IDP_AVATAR_UPLOAD_RATE_LIMIT", str, "20 per hour",
+            "Picture uploads allowed per signed-in user (each is decoded and re-encoded).",
+            req="FR-UI-006-04"),
+    Setting("IDP_CONTACT_CHANGE_RATE_LIMIT", str, "10 per hour",
+            "Requests to change the email address or phone number allowed per signed-in user "
+            "(each sends a message to an address the user typed).", req="FR-UI-006-03"),
     # --- offices ---
+    Setting("IDP_OFFICE_DOCUMENTS_DIR", str, "",
+            "Directory of the documents transport offices upload, outside the web root; empty "
+            "means office-documents in the instance folder.", req="FR-UI-001-02"),
+    Setting("IDP_OFFICE_DOCUMENT_MAX_BYTES", int, 5 * 1024 * 1024,
+            "Largest document an office may upload, in bytes (5 MiB).", req="FR-UI-001-02"),
+    Setting("IDP_OFFICE_DOCUMENTS_MAX_COUNT", int, 5,
+            "Most documents one office application may carry; the signup request may be at "
+            "most this many documents of the largest size plus 256 KiB of form fields.",
+            req="FR-UI-001-02"),
+    Setting("IDP_OFFICE_IMAGE_MAX_PIXELS", int, 40_000_000,
+            "Largest PNG or JPEG document in pixels (40 megapixels, a 600 dpi A4 scan holds "
+            "35): a larger one is refused before it is decoded (decompression bombs).",
+            req="FR-UI-001-02"),
+    Setting("IDP_OFFICE_SIGNUP_RATE_LIMIT", str, "20 per hour",
+            "Office applications allowed per client address: each may put up to "
+            "IDP_OFFICE_DOCUMENTS_MAX_COUNT documents on disk.", req="NFR-UI-002-03"),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

@@ -3,6 +3,8 @@ page for browsers. Anything unexpected becomes ``server_error``; its detail goes
 
 from __future__ import annotations
 
+import time
+
 from flask import current_app
 from flask import jsonify
 from flask import render_template
@@ -12,6 +14,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from idp.errors import IdpError
+from idp.extensions import limiter
 
 JSON_PATHS = ("/token", "/introspect", "/revoke", "/userinfo", "/api/", "/.well-known/",
               "/jwks.json")
@@ -61,9 +64,9 @@ def handle_http_error(error: HTTPException):
     status = error.code or 500
     headers = {}
     if status == 429:
-        retry_after = error.get_response().headers.get("Retry-After")
-        if retry_after:
-            headers["Retry-After"] = retry_after
+        limit = limiter.current_limit
+        if limit is not None:
+            headers["Retry-After"] = str(max(1, int(limit.reset_at - time.time())))
     code = {400: "invalid_request", 404: "not_found", 405: "method_not_allowed",
             429: "too_many_requests"}.get(status, "server_error" if status >= 500 else "error")
     fallback = MESSAGES[500] if status >= 500 else MESSAGES[400]

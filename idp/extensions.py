@@ -61,5 +61,11 @@ def utcnow() -> datetime:
 
 
 def new_id() -> str:
-    """An opaque random identifier (128 bits) for anything whose id leaves the server."""
-    return secrets.token_urlsafe(16)
+    """An opaque random identifier (128 bits) for anything whose id leaves the server.
+
+    Never starts with "-", which a command line would read as an option (`idp offices approve
+    -x…`)."""
+    while True:
+        value = secrets.token_urlsafe(16)
+        if not value.startswith("-"):
+            return value

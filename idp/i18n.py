@@ -16,7 +16,8 @@ RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
 
 def select_locale() -> str:
     """An explicit switch (``?lang=``) first, then the authorization request's ``ui_locales``,
-    then the language chosen earlier (cookie), then Accept-Language, then the default."""
+    then the language chosen earlier in this browser (cookie), then the signed-in user's
+    preferred language (FR-UI-006-01), then Accept-Language, then the default."""
     if not has_request_context():
         return "en"  # the command line and background jobs speak to operators
     supported = current_app.config["IDP_LOCALES"]
@@ -30,15 +31,38 @@ def select_locale() -> str:
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in supported:
         return chosen
+    preferred = _profile_locale()
+    if preferred in supported:
+        return preferred
     return request.accept_languages.best_match(supported) or current_app.config[
         "IDP_DEFAULT_LOCALE"]
+
+
+def _profile_locale() -> str | None:
+    """The signed-in user's profile language. Costs nothing without a session cookie; with
+    one, the session and user are those the page looks up anyway (cached per request)."""
+    from idp.sessions.services import cookie_name
+
+    if not request.cookies.get(cookie_name()):
+        return None
+    from idp.accounts.services import get_user
+    from idp.sessions.services import current_session
+
+    login = current_session()
+    user = get_user(login.user_id) if login else None
+    return user.profile.locale if user is not None and user.profile is not None else None
+
+
+def set_language_cookie(response, language: str) -> None:
+    """Remember ``language`` as this browser's choice."""
+    response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax",
+                        httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
 
 
 def remember_language(response):
     asked = request.args.get("lang")
     if asked in current_app.config["IDP_LOCALES"] and request.cookies.get(LANGUAGE_COOKIE) != asked:
-        response.set_cookie(LANGUAGE_COOKIE, asked, max_age=365 * 24 * 3600, samesite="Lax",
-                            httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
+        set_language_cookie(response, asked)
     return response
 
 

@@ -36,6 +36,9 @@ class User(UserMixin, db.Model):
     email_verified_at: Mapped[object | None] = mapped_column(UTCDateTime)
     phone_verified_at: Mapped[object | None] = mapped_column(UTCDateTime)
     office_id: Mapped[str | None] = mapped_column(sa.String(32), index=True)
+    #: The terms and conditions the customer accepted at signup, and when (FR-UI-001-05).
+    terms_version: Mapped[str | None] = mapped_column(sa.String(32))
+    terms_accepted_at: Mapped[object | None] = mapped_column(UTCDateTime)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -57,7 +60,7 @@ class Profile(db.Model):
     )
     name: Mapped[str] = mapped_column(sa.String(200), default="")
     locale: Mapped[str | None] = mapped_column(sa.String(8))
-    avatar_path: Mapped[str | None] = mapped_column(sa.String(255))
+    avatar_path: Mapped[str | None] = mapped_column(sa.String(255), index=True, unique=True)
     updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     user: Mapped[User] = relationship(back_populates="profile")

@@ -40,7 +40,9 @@ def create_user(
 
     Email and phone are normalised; a verified account starts active, any other pending.
     Raises InvalidIdentifier for a malformed email or phone and IdentifierTaken when either
-    belongs to another account. Records ``account:created``.
+    belongs to another account — then the unit of work has been rolled back (SQLite cannot
+    always return to a savepoint), so call it before any other write of the request. Records
+    ``account:created``.
     """
     if not email and not phone:
         raise InvalidIdentifier(_l("An account needs an email address or a phone number."))
@@ -57,9 +59,10 @@ def create_user(
     user.profile = Profile(name=name.strip(), locale=locale)
     db.session.add(user)
     try:
-        with db.session.begin_nested():
-            db.session.flush()
+        db.session.flush()
     except IntegrityError:
+        # The unique constraint decided a race between two signups (BR-UI-001/002).
+        db.session.rollback()
         raise IdentifierTaken() from None
     audit.record(AuditEvent.Account.Created, user_id=user.id)
     return user

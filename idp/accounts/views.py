@@ -85,6 +85,13 @@ def login():
         except (LoginFailed, AccountNotActive) as exc:
             db.session.commit()  # keep the attempt and its audit record
             error = exc.description
+            if isinstance(exc, AccountNotActive):
+                # Right password, signup not yet verified: finish verifying (BR-UI-003/004).
+                from idp.accounts.signup_views import pending_signup_redirect
+
+                pending = pending_signup_redirect(form.identifier.data, next_url)
+                if pending is not None:
+                    return pending
         else:
             previous = current_session()
             if previous is not None:
@@ -115,3 +122,8 @@ def logout():
     if login is None:
         return render_template("accounts/logged_out.html")
     return render_template("accounts/logout.html", form=form)
+
+
+from idp.accounts import password_views  # noqa: E402,F401  (registers routes)
+from idp.accounts import profile_views  # noqa: E402,F401  (registers routes)
+from idp.accounts import signup_views  # noqa: E402,F401  (registers routes)

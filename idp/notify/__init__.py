@@ -4,4 +4,13 @@ from idp.notify.services import notify_user
 from idp.notify.services import queue_email
 from idp.notify.services import queue_sms
 
-__all__ = ["notify_user", "queue_email", "queue_sms"]
+__all__ = ["init_app", "notify_user", "queue_email", "queue_sms"]
+
+
+def init_app(app) -> None:
+    """Choose the email and SMS providers and, where configured, in-process delivery."""
+    from idp.notify import inline
+    from idp.notify import providers
+
+    providers.init_app(app)
+    inline.init_app(app)

@@ -191,6 +191,18 @@ def revoke_session_tokens(session_id: str) -> None:
         revoke_family(family_id, reason="session_ended")
 
 
+def revoke_user_tokens(user_id: str, reason: str) -> int:
+    """Revoke every token family of a user that still has a live token (after a password
+    change or reset, FR-UI-003-02/03). Returns how many families were revoked."""
+    families = db.session.scalars(db.select(Token.family_id).where(
+        Token.user_id == user_id, Token.revoked_at.is_(None)).distinct())
+    revoked = 0
+    for family_id in list(families):
+        revoke_family(family_id, reason=reason)
+        revoked += 1
+    return revoked
+
+
 def revoke_access_token(claims: dict) -> None:
     expires_at = datetime.fromtimestamp(claims["exp"], tz=utcnow().tzinfo)
     revocation_list().revoke(claims["jti"], expires_at)

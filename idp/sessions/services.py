@@ -111,6 +111,21 @@ def end_session(login: LoginSession, *, reason: str) -> None:
     session_ended.send(current_app._get_current_object(), session_id=login.id)
 
 
+def end_user_sessions(user_id: str, *, reason: str, keep_session_id: str | None = None) -> int:
+    """End every live session of a user except ``keep_session_id`` (after a password change,
+    FR-UI-003-02, or a reset); each sends ``session_ended``. Returns how many were ended."""
+    query = db.select(LoginSession).where(LoginSession.user_id == user_id,
+                                          LoginSession.ended_at.is_(None))
+    if keep_session_id is not None:
+        query = query.where(LoginSession.id != keep_session_id)
+    ended = 0
+    for login in db.session.scalars(query).all():
+        end_session(login, reason=reason)
+        ended += 1
+    db.session.flush()
+    return ended
+
+
 def set_cookie(response, login: LoginSession, secret: str) -> None:
     max_age = None
     if login.remember:

@@ -1,6 +1,7 @@
 """The audit buffer: state-free, high-rate rows written in batches (BR-UI-010)."""
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from idp import audit
 from idp.audit import AuditEvent
@@ -46,6 +47,6 @@ def test_rows_are_kept_for_the_next_flush_when_writing_fails(app, buffered):
     row = {"event": str(AuditEvent.OAuth.TokenIssued), "result": "success", "client_id": "svc"}
     buffered.add({**row, "event": None})  # NOT NULL: the database refuses the batch
     buffered.add(row)
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         buffered.flush()
     assert buffered.rows.qsize() == 2
