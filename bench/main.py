@@ -59,6 +59,11 @@ def _code_version() -> dict:
                                             "migrations", "wsgi.py", "deploy"))}
 
 
+def _workers(settings: dict) -> int:
+    """As deploy/gunicorn.conf.py counts them: 0 means twice the CPU cores."""
+    return settings["IDP_WORKERS"] or 2 * (os.cpu_count() or 1)
+
+
 def _check(base: Client, scenario: Scenario) -> None:
     """One request before the load: a scenario that fails would measure error pages."""
     response = base.request(scenario.method, scenario.path,
@@ -97,7 +102,7 @@ def main() -> int:
              if load_before > 0.5 else ""))
     print(f"storage:      {storage.description}")
     print(f"server:       gunicorn -c deploy/gunicorn.conf.py wsgi:app on 127.0.0.1:{port}, "
-          f"{settings['IDP_WORKERS']} workers x {settings['IDP_THREADS']} threads (gthread)")
+          f"{_workers(settings)} workers x {settings['IDP_THREADS']} threads (gthread)")
     print(f"login limit:  IDP_LOGIN_RATE_LIMIT={LOGIN_RATE_LIMIT!r} (raised from the default "
           f"so the login scenario measures hashing, not rate limiting)")
     fixtures = create_fixtures(env)
@@ -115,7 +120,10 @@ def main() -> int:
         base.close()
         for scenario in scenarios:
             print(f"loading:      {scenario.name} ...", flush=True)
-            measured = _load(server.base_url, scenario, args, use_wrk)
+            try:
+                measured = _load(server.base_url, scenario, args, use_wrk)
+            finally:
+                server.check_running(scenario.name)
             measured.target = f">= {scenario.target:.0f}/s"
             measured.met = measured.rps >= scenario.target
             measurements.append(measured)
@@ -127,6 +135,7 @@ def main() -> int:
         login = run_python(server.base_url, "login", password_login(fixtures.user),
                            processes=args.login_processes, threads=args.login_threads,
                            seconds=args.seconds)
+        server.check_running("login")
     ratio = login.rps / hash_rate.rate if hash_rate.rate else 0.0
     login.target = (f">= {LOGIN_TARGET_RATIO:.0%} of argon2 "
                     f"({LOGIN_TARGET_RATIO * hash_rate.rate:.1f}/s)")
@@ -147,7 +156,7 @@ def main() -> int:
         "code": _code_version(),
         "storage": storage.description,
         "server": {"command": "gunicorn -c deploy/gunicorn.conf.py wsgi:app", "port": port,
-                   "workers": settings["IDP_WORKERS"], "threads": settings["IDP_THREADS"],
+                   "workers": _workers(settings), "threads": settings["IDP_THREADS"],
                    "login_rate_limit": LOGIN_RATE_LIMIT},
         "argon2": {"parameters": hash_rate.parameters, "processes": hash_rate.processes,
                    "seconds": hash_rate.seconds, "verifies": hash_rate.verifies,

@@ -69,6 +69,12 @@ class Gunicorn:
             time.sleep(0.2)
         raise RuntimeError(f"discovery did not answer within {timeout:.0f} s; see {self.log_path}")
 
+    def check_running(self, during: str) -> None:
+        """Raise if the server is gone (another process may stop every gunicorn by name)."""
+        if self.process is not None and self.process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {self.process.returncode} during {during}, "
+                               f"not stopped by the benchmark:\n{self._log_tail()}")
+
     def _log_tail(self, lines: int = 6) -> str:
         text = self.log_path.read_text(errors="replace").splitlines()
         errors = [line for line in text if "Error" in line or "error" in line]

@@ -102,8 +102,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("IDP_TRUSTED_PROXIES", int, 0,
             "How many reverse proxies (TLS terminators) stand in front; their X-Forwarded-* "
             "headers then give the client address and the https scheme."),
-    Setting("IDP_WORKERS", int, 2, "gunicorn worker processes for `make serve`."),
-    Setting("IDP_THREADS", int, 8, "Threads per gunicorn worker."),
+    Setting("IDP_WORKERS", int, 0,
+            "gunicorn worker processes for `make serve`; 0 means twice the CPU cores."),
+    Setting("IDP_THREADS", int, 4, "Threads per gunicorn worker."),
     Setting("IDP_LOG_LEVEL", str, "INFO", "Python log level."),
     # --- notify (outbox, email, SMS) ---
     Setting("IDP_SMTP_HOST", str, "",
