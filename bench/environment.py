@@ -6,7 +6,12 @@ start so every run begins from the same state. The test suite's database ``test`
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
 import tempfile
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +20,40 @@ PG_PORT = 5432
 PG_USER = "postgres"
 BENCH_DATABASE = "idp_bench"
 REDIS_URL = "redis://127.0.0.1:6379/14"
+#: One benchmark at a time per machine: runs share idp_bench and Redis db 14, and two runs
+#: at once would also measure each other.
+LOCK_PATH = Path(tempfile.gettempdir()) / "idp-bench.lock"
+
+
+@contextlib.contextmanager
+def exclusive_run(wait_seconds: float = 600) -> Iterator[None]:
+    """Hold the machine-wide benchmark lock, waiting up to ``wait_seconds`` for another run."""
+    with LOCK_PATH.open("a+") as handle:
+        deadline = time.monotonic() + wait_seconds
+        announced = False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"another benchmark still holds {LOCK_PATH}") from None
+                if not announced:
+                    handle.seek(0)
+                    print(f"waiting: another benchmark is running ({handle.read().strip()})",
+                          flush=True)
+                    announced = True
+                time.sleep(1)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}\n")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 from bench.client import Client
 from bench.client import client_credentials_token
 from bench.client import user_access_token
+from bench.environment import exclusive_run
 from bench.environment import prepare_storage
 from bench.fixtures import LOGIN_RATE_LIMIT
 from bench.fixtures import create_fixtures
@@ -75,16 +76,23 @@ def _check(base: Client, scenario: Scenario) -> None:
         raise RuntimeError(f"introspect: token not active: {response.text[:300]}")
 
 
-def _load(base_url: str, scenario: Scenario, args, use_wrk: bool) -> Measurement:
+def _load(server: Gunicorn, scenario: Scenario, args, use_wrk: bool) -> Measurement:
     if use_wrk:
-        return run_wrk(base_url, scenario, threads=args.wrk_threads,
-                       connections=args.connections, seconds=args.seconds)
-    return run_python(base_url, scenario.name, fixed_request(scenario), processes=2,
-                      threads=max(1, args.connections // 2), seconds=args.seconds)
+        return run_wrk(server.base_url, scenario, threads=args.wrk_threads,
+                       connections=args.connections, seconds=args.seconds,
+                       sample=server.connections_per_worker)
+    return run_python(server.base_url, scenario.name, fixed_request(scenario), processes=2,
+                      threads=max(1, args.connections // 2), seconds=args.seconds,
+                      sample=server.connections_per_worker)
 
 
 def main() -> int:
     args = _arguments()
+    with exclusive_run():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     started = time.time()
     use_wrk = wrk_path() is not None and not args.python_load
     if wrk_path() is None:
@@ -121,7 +129,7 @@ def main() -> int:
         for scenario in scenarios:
             print(f"loading:      {scenario.name} ...", flush=True)
             try:
-                measured = _load(server.base_url, scenario, args, use_wrk)
+                measured = _load(server, scenario, args, use_wrk)
             finally:
                 server.check_running(scenario.name)
             measured.target = f">= {scenario.target:.0f}/s"
@@ -134,7 +142,7 @@ def main() -> int:
         print("loading:      login (GET form + POST credentials) ...", flush=True)
         login = run_python(server.base_url, "login", password_login(fixtures.user),
                            processes=args.login_processes, threads=args.login_threads,
-                           seconds=args.seconds)
+                           seconds=args.seconds, sample=server.connections_per_worker)
         server.check_running("login")
     ratio = login.rps / hash_rate.rate if hash_rate.rate else 0.0
     login.target = (f">= {LOGIN_TARGET_RATIO:.0%} of argon2 "
@@ -147,8 +155,10 @@ def main() -> int:
     print()
     print(f"login / argon2 = {login.rps:.1f} / {hash_rate.rate:.1f} = {ratio:.2f} "
           f"(target >= {LOGIN_TARGET_RATIO})")
+    print("load generators, and client connections per server worker during the load:")
     for m in measurements:
-        print(f"  {m.scenario}: {m.tool}")
+        spread = "+".join(map(str, m.spread)) if m.spread else "?"
+        print(f"  {m.scenario}: {m.tool}; connections per worker {spread}")
     path = write_json({
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
         "machine": {"cores": cores, "python": platform.python_version(),

@@ -18,6 +18,8 @@ class Measurement:
     p99_ms: float
     target: str = ""
     met: bool | None = None
+    #: Client connections per server worker, sampled during the load (busiest first).
+    spread: list[int] | None = None
 
     @property
     def rps(self) -> float:

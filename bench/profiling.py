@@ -14,6 +14,7 @@ from bench.client import Client
 from bench.client import Response
 from bench.client import client_credentials_token
 from bench.client import user_access_token
+from bench.environment import exclusive_run
 from bench.environment import prepare_storage
 from bench.fixtures import create_fixtures
 from bench.fixtures import server_environment
@@ -112,7 +113,11 @@ def main() -> int:
     parser.add_argument("--cpu", action="store_true",
                         help="profile CPU time instead of wall time (steadier on a busy machine)")
     args = parser.parse_args()
+    with exclusive_run():
+        return _profile_all(args)
 
+
+def _profile_all(args: argparse.Namespace) -> int:
     storage = prepare_storage()
     env = server_environment(storage, PORT)
     for name in [k for k in os.environ if k.startswith("IDP_")]:

@@ -93,7 +93,8 @@ def _worker(base_url: str, iteration: Iteration, threads: int, start_at: float, 
 
 
 def run_python(base_url: str, name: str, iteration: Iteration, *, processes: int, threads: int,
-               seconds: int, warmup: float = 2.0) -> Measurement:
+               seconds: int, warmup: float = 2.0,
+               sample: Callable[[], list[int]] | None = None) -> Measurement:
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
     start_at = time.time() + warmup
@@ -104,6 +105,10 @@ def run_python(base_url: str, name: str, iteration: Iteration, *, processes: int
     for child in children:
         child.start()
     try:
+        spread = None
+        if sample is not None:
+            time.sleep(warmup + min(1.0, seconds / 2))
+            spread = sample()
         gathered = [queue.get(timeout=warmup + seconds + 120) for _ in children]
     finally:
         for child in children:
@@ -120,4 +125,5 @@ def run_python(base_url: str, name: str, iteration: Iteration, *, processes: int
         seconds=float(seconds), ok=total["ok"], errors=total["errors"],
         socket_errors=total["socket_errors"],
         p50_ms=percentile(latencies, 0.50) * 1000, p99_ms=percentile(latencies, 0.99) * 1000,
+        spread=spread,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -74,6 +75,29 @@ class Gunicorn:
         if self.process is not None and self.process.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {self.process.returncode} during {during}, "
                                f"not stopped by the benchmark:\n{self._log_tail()}")
+
+    def connections_per_worker(self) -> list[int]:
+        """Established client connections each worker holds now, busiest first.
+
+        Every worker accepts from the one listening socket, so keep-alive connections opened in
+        a burst may pile up on a few workers, each bound to one core by the GIL: a skewed spread
+        explains a low figure."""
+        if self.process is None:
+            return []
+        master = self.process.pid
+        try:
+            children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+            listing = subprocess.run(["ss", "-Htnp", "state", "established",
+                                      f"( sport = :{self.port} )"],
+                                     capture_output=True, text=True, timeout=5).stdout
+        except (OSError, subprocess.SubprocessError):
+            return []
+        counts = dict.fromkeys(map(int, children), 0)
+        for line in listing.splitlines():
+            for pid in {int(p) for p in re.findall(r"pid=(\d+)", line)}:
+                if pid in counts:
+                    counts[pid] += 1
+        return sorted(counts.values(), reverse=True)
 
     def _log_tail(self, lines: int = 6) -> str:
         text = self.log_path.read_text(errors="replace").splitlines()

@@ -6,6 +6,8 @@ import os
 import re
 import shutil
 import subprocess
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.measurement import Measurement
@@ -26,17 +28,27 @@ def wrk_settings(threads: int, connections: int, seconds: int) -> str:
 
 
 def run_wrk(base_url: str, scenario: Scenario, *, threads: int, connections: int,
-            seconds: int) -> Measurement:
+            seconds: int, sample: Callable[[], list[int]] | None = None) -> Measurement:
+    """Run wrk; ``sample`` is called once, a second into the load (connections per worker)."""
     env = dict(os.environ, BENCH_METHOD=scenario.method, BENCH_BODY=scenario.body,
                BENCH_AUTHORIZATION=scenario.headers.get("Authorization", ""),
                BENCH_CONTENT_TYPE=scenario.headers.get("Content-Type", ""))
     command = [wrk_path(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
                "--timeout", TIMEOUT, "-s", str(SCRIPT), base_url + scenario.path]
-    done = subprocess.run(command, env=env, capture_output=True, text=True,
-                          timeout=seconds + 60)
-    match = _RESULT.search(done.stdout)
-    if done.returncode != 0 or not match:
-        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
+    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True) as wrk:
+        try:
+            spread = None
+            if sample is not None:
+                time.sleep(min(1.0, seconds / 2))
+                spread = sample()
+            stdout, stderr = wrk.communicate(timeout=seconds + 60)
+        except BaseException:
+            wrk.kill()
+            raise
+    match = _RESULT.search(stdout)
+    if wrk.returncode != 0 or not match:
+        raise RuntimeError(f"wrk failed ({wrk.returncode}): {stderr or stdout}")
     figures = {k: float(v) for k, v in (pair.split("=") for pair in match.group(1).split())}
     return Measurement(
         scenario=scenario.name, tool=wrk_settings(threads, connections, seconds),
@@ -44,5 +56,5 @@ def run_wrk(base_url: str, scenario: Scenario, *, threads: int, connections: int
         ok=int(figures["requests"] - figures["status"]), errors=int(figures["status"]),
         socket_errors=int(figures["connect"] + figures["read"] + figures["write"]
                           + figures["timeout"]),
-        p50_ms=figures["p50_us"] / 1000, p99_ms=figures["p99_us"] / 1000,
+        p50_ms=figures["p50_us"] / 1000, p99_ms=figures["p99_us"] / 1000, spread=spread,
     )

@@ -12,6 +12,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 
 from idp import audit
 from idp.accounts.errors import AccountNotActive
@@ -92,6 +93,13 @@ def login():
                 pending = pending_signup_redirect(form.identifier.data, next_url)
                 if pending is not None:
                     return pending
+                # Right password, office application still under review (FR-UI-001-02).
+                from idp.accounts.services import find_user
+                from idp.offices.services import pending_application_of
+
+                if pending_application_of(find_user(form.identifier.data)) is not None:
+                    error = _l("Your office's application is being reviewed. You can sign in "
+                               "once an administrator approves it.")
         else:
             previous = current_session()
             if previous is not None:

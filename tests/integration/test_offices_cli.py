@@ -89,7 +89,7 @@ def test_fr_ui_001_02_list_shows_applications_by_status(idp, office_id):
 def test_fr_ui_001_02_office_rep_cannot_sign_in_before_approval(flows, office_id):
     response = flows.login(REP_EMAIL, PASSWORD)
     assert response.status_code == 200
-    assert "not active" in response.get_data(as_text=True)
+    assert "application is being reviewed" in response.get_data(as_text=True)
     assert not any(h.startswith("idp_session=") for h in response.headers.getlist("Set-Cookie"))
 
 

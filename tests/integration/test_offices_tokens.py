@@ -50,4 +50,4 @@ def test_fr_ui_001_02_pending_office_rep_gets_no_code(app, client, flows, rp,
                         next_url=query_of(response.headers["Location"])["next"])
 
     assert login.status_code == 200  # the login page again, with its message; no redirect
-    assert "not active" in login.get_data(as_text=True)
+    assert "application is being reviewed" in login.get_data(as_text=True)
