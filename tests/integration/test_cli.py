@@ -12,26 +12,7 @@ from idp.config import SETTINGS
 from tests.flows import PASSWORD
 from tests.flows import REDIRECT_URI
 from tests.flows import query_of
-
-
-@pytest.fixture
-def idp(app):
-    runner = app.test_cli_runner()
-
-    def run(*args):
-        return runner.invoke(args=list(args))
-
-    return run
-
-
-def _refused(result) -> str:
-    """The single error line of a refused command (exit code 2, nothing on stdout)."""
-    assert result.exit_code == 2, (result.exit_code, result.output)
-    assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, lines
-    assert lines[0].startswith("error: ")
-    return lines[0]
+from tests.integration.conftest import refused as _refused
 
 
 def _create_user(idp, email="amina@example.com", *extra):

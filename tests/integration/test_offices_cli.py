@@ -7,31 +7,12 @@ import json
 import pytest
 
 from tests.flows import PASSWORD
+from tests.integration.conftest import refused as _refused
 from tests.integration.test_offices_signup import apply
 from tests.integration.test_offices_signup import documents_dir  # noqa: F401 (fixture)
 
 REP_EMAIL = "office@saba.example"
 REP_PHONE = "+967771234568"
-
-
-@pytest.fixture
-def idp(app):
-    runner = app.test_cli_runner()
-
-    def run(*args):
-        return runner.invoke(args=list(args))
-
-    return run
-
-
-def _refused(result) -> str:
-    """The single error line of a refused command (exit code 2, nothing on stdout)."""
-    assert result.exit_code == 2, (result.exit_code, result.output)
-    assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, lines
-    assert lines[0].startswith("error: ")
-    return lines[0]
 
 
 @pytest.fixture
