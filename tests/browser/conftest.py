@@ -119,3 +119,13 @@ def new_page(browser, live_server):
     for context in contexts:
         context.close()
 
+
+
+@pytest.fixture
+def outbox(live_server):
+    """What the served app sent: its outbox delivered to a local SMTP server (see tests/conftest
+    ``Outbox``)."""
+    from tests.conftest import Outbox
+    from tests.conftest import local_smtp_server
+
+    return Outbox(live_server.app, local_smtp_server())

@@ -29,6 +29,7 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 CATALOGUE = ROOT / "idp/translations/ar/LC_MESSAGES/messages.po"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}  # a common phone in CSS pixels
+DIRECTION = {"ar": "rtl", "en": "ltr"}
 LANGUAGES = ("ar", "en")
 
 #: For every browser test module: ``-m "not browser"`` leaves them out (the PostgreSQL run does),
@@ -124,3 +125,18 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def check_page(page, name: str, lang: str) -> None:
+    """The page is in ``lang`` with its direction, shows no catalogue English when Arabic, and
+    fits a phone without sideways scrolling; full-page screenshots at desktop and phone size
+    (``<name>-<lang>.png``, ``<name>-<lang>-phone.png``)."""
+    assert language_and_direction(page) == (lang, DIRECTION[lang]), name
+    if lang == "ar":
+        assert untranslated_text(page) == [], name
+    page.set_viewport_size(DESKTOP)
+    screenshot(page, f"{name}-{lang}")
+    page.set_viewport_size(PHONE)
+    assert not has_horizontal_scroll(page), name
+    screenshot(page, f"{name}-{lang}-phone")
+    page.set_viewport_size(DESKTOP)

@@ -7,19 +7,13 @@ form, the form with errors and the under-review page go to test-artifacts/screen
 import pytest
 
 from tests.browser.journey import BROWSER_TEST
-from tests.browser.journey import DESKTOP
-from tests.browser.journey import PHONE
-from tests.browser.journey import has_horizontal_scroll
-from tests.browser.journey import language_and_direction
-from tests.browser.journey import screenshot
+from tests.browser.journey import check_page
 from tests.browser.journey import submit
-from tests.browser.journey import untranslated_text
 from tests.flows import PASSWORD
 from tests.unit.offices.samples import pdf_bytes
 
 pytestmark = BROWSER_TEST
 
-DIRECTION = {"ar": "rtl", "en": "ltr"}
 TITLE = {"ar": "تسجيل مكتب نقل", "en": "Register a transport office"}
 UNDER_REVIEW = {"ar": "طلبك قيد المراجعة", "en": "Your application is under review"}
 WRONG_NAME = {"ar": "يدل على نوع آخر", "en": "is named as another type of file"}
@@ -38,15 +32,6 @@ def _document(name: str, data: bytes, mime: str) -> list[dict]:
     return [{"name": name, "mimeType": mime, "buffer": data}]
 
 
-def _keep(page, name: str, lang: str) -> None:
-    assert language_and_direction(page) == (lang, DIRECTION[lang]), name
-    if lang == "ar":
-        assert untranslated_text(page) == [], name
-    page.set_viewport_size(DESKTOP)
-    screenshot(page, f"{name}-{lang}")
-    page.set_viewport_size(PHONE)
-    assert not has_horizontal_scroll(page), name
-    page.set_viewport_size(DESKTOP)
 
 
 @pytest.mark.parametrize("lang", ["ar", "en"])
@@ -58,7 +43,7 @@ def test_fr_ui_001_02_office_signs_up_with_a_document(new_page, live_server, lan
 
     page.goto("/offices/signup")
     assert page.locator("h1").inner_text() == TITLE[lang]
-    _keep(page, "office-signup", lang)
+    check_page(page, "office-signup", lang)
 
     for field, value in office.items():
         page.fill(f"input[name={field}]", value)
@@ -74,7 +59,7 @@ def test_fr_ui_001_02_office_signs_up_with_a_document(new_page, live_server, lan
     for field, value in office.items():
         assert page.input_value(f"input[name={field}]") == value, field
     assert page.input_value("input[name=password]") == ""
-    _keep(page, "office-signup-errors", lang)
+    check_page(page, "office-signup-errors", lang)
 
     page.fill("input[name=password]", PASSWORD)
     page.set_input_files("input[name=documents]",
@@ -85,7 +70,7 @@ def test_fr_ui_001_02_office_signs_up_with_a_document(new_page, live_server, lan
     assert page.url.endswith("/offices/signup/under-review")
     assert page.locator("h1").inner_text() == UNDER_REVIEW[lang]
     assert office["name"] in page.inner_text("main")
-    _keep(page, "office-under-review", lang)
+    check_page(page, "office-under-review", lang)
     with live_server.app.app_context():
         from idp.offices.services import list_offices
 

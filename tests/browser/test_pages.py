@@ -5,21 +5,17 @@ look at."""
 import pytest
 
 from tests.browser.journey import BROWSER_TEST
-from tests.browser.journey import DESKTOP
 from tests.browser.journey import LANGUAGES
 from tests.browser.journey import PHONE
 from tests.browser.journey import WRONG_CREDENTIALS
 from tests.browser.journey import authorize_path
+from tests.browser.journey import check_page
 from tests.browser.journey import has_horizontal_scroll
-from tests.browser.journey import language_and_direction
 from tests.browser.journey import log_in
-from tests.browser.journey import screenshot
 from tests.browser.journey import submit
-from tests.browser.journey import untranslated_text
 
 pytestmark = BROWSER_TEST
 
-DIRECTION = {"ar": "rtl", "en": "ltr"}
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -55,16 +51,7 @@ def test_phone_example_keeps_its_digit_order_in_arabic(new_page):
 
 
 def _check_and_keep(page, name: str, lang: str, seen: list) -> None:
-    """The page is in ``lang``, fully translated, fits a phone; screenshots on both sizes."""
-    assert language_and_direction(page) == (lang, DIRECTION[lang]), name
-    if lang == "ar":
-        assert untranslated_text(page) == [], name
-    page.set_viewport_size(DESKTOP)
-    screenshot(page, f"{name}-{lang}")
-    page.set_viewport_size(PHONE)
-    assert not has_horizontal_scroll(page), name
-    screenshot(page, f"{name}-{lang}-phone")
-    page.set_viewport_size(DESKTOP)
+    check_page(page, name, lang)
     seen.append(name)
 
 

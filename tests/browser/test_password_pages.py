@@ -7,23 +7,16 @@ import re
 import pytest
 
 from tests.browser.journey import BROWSER_TEST
-from tests.browser.journey import DESKTOP
 from tests.browser.journey import LANGUAGES
 from tests.browser.journey import PHONE
-from tests.browser.journey import has_horizontal_scroll
-from tests.browser.journey import language_and_direction
+from tests.browser.journey import check_page
 from tests.browser.journey import log_in
-from tests.browser.journey import screenshot
 from tests.browser.journey import submit
-from tests.browser.journey import untranslated_text
-from tests.conftest import Outbox
-from tests.conftest import local_smtp_server
 from tests.flows import PASSWORD
 
 pytestmark = BROWSER_TEST
 
 NEW = "Window-seat-77#"
-DIRECTION = {"ar": "rtl", "en": "ltr"}
 LINK = re.compile(r"https?://\S+/password/reset\?\S+")
 
 
@@ -32,22 +25,6 @@ def user(live_server):
     return live_server.flows.make_user(phone="+967771234567")
 
 
-@pytest.fixture
-def outbox(live_server):
-    return Outbox(live_server.app, local_smtp_server())
-
-
-def keep(page, name: str, lang: str) -> None:
-    """The page is in ``lang``, translated, fits a phone; screenshots at both sizes."""
-    assert language_and_direction(page) == (lang, DIRECTION[lang]), name
-    if lang == "ar":
-        assert untranslated_text(page) == [], name
-    page.set_viewport_size(DESKTOP)
-    screenshot(page, f"password-{name}-{lang}")
-    page.set_viewport_size(PHONE)
-    assert not has_horizontal_scroll(page), name
-    screenshot(page, f"password-{name}-{lang}-phone")
-    page.set_viewport_size(DESKTOP)
 
 
 def set_new_password(page, password: str = NEW) -> None:
@@ -73,13 +50,13 @@ def test_fr_ui_003_02_change_password_in_the_browser(new_page, live_server, user
     assert page.get_attribute("input[name=current_password]", "autocomplete") == \
         "current-password"
     assert page.get_attribute("input[name=new_password]", "autocomplete") == "new-password"
-    keep(page, "change", lang)
+    check_page(page, "password-change", lang)
 
     page.fill("input[name=current_password]", "Not-my-password-1")
     set_new_password(page)
     assert page.locator(".field-error").count() == 1
     assert page.input_value("input[name=current_password]") == ""  # never echoed
-    keep(page, "change-error", lang)
+    check_page(page, "password-change-error", lang)
 
     page.fill("input[name=current_password]", PASSWORD)
     set_new_password(page, "password")  # breaks the policy: the rule is named
@@ -88,7 +65,7 @@ def test_fr_ui_003_02_change_password_in_the_browser(new_page, live_server, user
     page.fill("input[name=current_password]", PASSWORD)
     set_new_password(page)
     assert page.url == live_server.url + "/account/password/changed"
-    keep(page, "changed", lang)
+    check_page(page, "password-changed", lang)
     assert can_log_in(new_page, lang, user["email"], NEW)
 
 
@@ -111,27 +88,27 @@ def test_fr_ui_003_03_recover_by_email_in_the_browser(new_page, live_server, use
     with page.expect_navigation():
         page.click("a[href='/password/forgot']")
     assert page.get_attribute("input[name=identifier]", "autocomplete") == "username"
-    keep(page, "forgot", lang)
+    check_page(page, "password-forgot", lang)
 
     page.fill("input[name=identifier]", user["email"])
     submit(page, "main form button[type=submit]")
     assert page.url == live_server.url + "/password/forgot/sent"
-    keep(page, "sent", lang)
+    check_page(page, "password-sent", lang)
 
     outbox.deliver()
     [email] = [m for m in outbox.emails if m.to == user["email"]]
     link = LINK.search(email.body).group(0)
     assert link.startswith(live_server.url + "/password/reset?token=")
     page.goto(link)
-    keep(page, "reset", lang)
+    check_page(page, "password-reset", lang)
 
     set_new_password(page)
     assert page.url == live_server.url + "/password/reset/done"
-    keep(page, "done", lang)
+    check_page(page, "password-done", lang)
 
     page.goto(link)  # used: it does not work twice
     assert page.locator("a[href='/password/forgot']").is_visible()
-    keep(page, "link-invalid", lang)
+    check_page(page, "password-link-invalid", lang)
     assert can_log_in(new_page, lang, user["email"], NEW)
 
 
@@ -146,14 +123,14 @@ def test_fr_ui_003_03_recover_by_sms_code_in_the_browser(new_page, live_server, 
     assert page.input_value("input[name=phone]") == "771234567"
     assert page.get_attribute("input[name=code]", "autocomplete") == "one-time-code"
     assert page.get_attribute("input[name=code]", "inputmode") == "numeric"
-    keep(page, "code", lang)
+    check_page(page, "password-code", lang)
 
     outbox.deliver()
     page.fill("input[name=code]", "000000" if outbox.last_code(user["phone"]) != "000000"
               else "111111")
     set_new_password(page)
     assert page.get_by_role("alert").first.is_visible()  # wrong code, one try spent
-    keep(page, "code-error", lang)
+    check_page(page, "password-code-error", lang)
 
     page.fill("input[name=code]", outbox.last_code(user["phone"]))
     set_new_password(page)

@@ -8,22 +8,16 @@ import re
 import pytest
 
 from tests.browser.journey import BROWSER_TEST
-from tests.browser.journey import DESKTOP
-from tests.browser.journey import PHONE
-from tests.browser.journey import has_horizontal_scroll
+from tests.browser.journey import DIRECTION
+from tests.browser.journey import check_page
 from tests.browser.journey import language_and_direction
 from tests.browser.journey import log_in
-from tests.browser.journey import screenshot
 from tests.browser.journey import submit
-from tests.browser.journey import untranslated_text
-from tests.conftest import Outbox
-from tests.conftest import local_smtp_server
 from tests.flows import PASSWORD
 from tests.unit.accounts import images
 
 pytestmark = BROWSER_TEST
 
-DIRECTION = {"ar": "rtl", "en": "ltr"}
 OTHER = {"ar": "en", "en": "ar"}
 TITLE = {"ar": "ملفك الشخصي", "en": "Your profile"}
 NOT_A_PICTURE = {"ar": "هذا الملف ليس صورة بصيغة PNG أو JPEG أو WebP.",
@@ -41,28 +35,12 @@ def user(live_server):
     return live_server.flows.make_user(phone="+967771234567")
 
 
-@pytest.fixture
-def outbox(live_server):
-    return Outbox(live_server.app, local_smtp_server())
-
-
 @pytest.fixture(autouse=True)
 def avatar_dir(live_server, tmp_path, monkeypatch):
     monkeypatch.setitem(live_server.app.config, "IDP_AVATAR_DIR", str(tmp_path))
     return tmp_path
 
 
-def keep(page, name: str, lang: str) -> None:
-    """The page is in ``lang``, translated, fits a phone; screenshots at both sizes."""
-    assert language_and_direction(page) == (lang, DIRECTION[lang]), name
-    if lang == "ar":
-        assert untranslated_text(page) == [], name
-    page.set_viewport_size(DESKTOP)
-    screenshot(page, f"profile-{name}-{lang}")
-    page.set_viewport_size(PHONE)
-    assert not has_horizontal_scroll(page), name
-    screenshot(page, f"profile-{name}-{lang}-phone")
-    page.set_viewport_size(DESKTOP)
 
 
 def choose_file(page, name: str, data: bytes, mime: str) -> None:
@@ -82,31 +60,31 @@ def test_fr_ui_006_profile_in_the_browser(new_page, live_server, user, outbox, a
     assert page.locator("h1").inner_text() == TITLE[lang]
     assert page.input_value("input[name=name]") == "Amina Saleh"
     assert "•••••4567" in page.inner_text("main")
-    keep(page, "page", lang)
+    check_page(page, "profile-page", lang)
 
     # FR-UI-006-04: a PDF named .png is refused, with the reason beside the field.
     choose_file(page, "photo.png", images.pdf_bytes(), "image/png")
     assert NOT_A_PICTURE[lang] in page.locator(".field-error").inner_text()
     assert list(avatar_dir.iterdir()) == []
-    keep(page, "error", lang)
+    check_page(page, "profile-error", lang)
 
     choose_file(page, "holiday.jpg", images.jpeg_with_exif(size=(640, 480)), "image/jpeg")
     assert page.url == live_server.url + "/account/profile"
     assert UPDATED[lang] in page.inner_text("main")
     picture = page.locator("main img")
     assert picture.evaluate("img => img.complete && img.naturalWidth") == 480
-    keep(page, "avatar", lang)
+    check_page(page, "profile-avatar", lang)
 
     # FR-UI-006-03: a new phone number, with the code sent to it.
     with page.expect_navigation():
         page.click("a[href='/account/profile/phone']")
     page.fill("input[name=phone]", "77 111 2233")
     page.fill("input[name=current_password]", PASSWORD)
-    keep(page, "phone", lang)
+    check_page(page, "profile-phone", lang)
     submit(page, "main form button.primary")
     assert page.url == live_server.url + "/account/profile/phone/code"
     outbox.deliver()
-    keep(page, "phone-code", lang)
+    check_page(page, "profile-phone-code", lang)
     page.fill("input[name=code]", outbox.last_code("+967771112233"))
     submit(page, "button[value=confirm]")
     assert page.url == live_server.url + "/account/profile"
@@ -121,7 +99,7 @@ def test_fr_ui_006_profile_in_the_browser(new_page, live_server, user, outbox, a
     submit(page, "form[action='/account/profile'] button[type=submit]")
     assert language_and_direction(page) == (OTHER[lang], DIRECTION[OTHER[lang]])
     assert page.input_value("input[name=name]") == NAME[lang]
-    keep(page, "saved", OTHER[lang])
+    check_page(page, "profile-saved", OTHER[lang])
     page.goto("/")
     assert language_and_direction(page)[0] == OTHER[lang]
 
@@ -149,18 +127,18 @@ def test_fr_ui_006_03_email_change_in_the_browser(new_page, live_server, user, o
     log_in(page, user["email"])
     page.fill("input[name=email]", "amina.new@example.com")
     page.fill("input[name=current_password]", PASSWORD)
-    keep(page, "email", lang)
+    check_page(page, "profile-email", lang)
     submit(page, "main form button.primary")
     assert page.url == live_server.url + "/account/profile/email/sent"
     assert "amina.new@example.com" in page.inner_text("main")
-    keep(page, "email-sent", lang)
+    check_page(page, "profile-email-sent", lang)
 
     outbox.deliver()
     [email] = [m for m in outbox.emails if m.to == "amina.new@example.com"]
     link = re.search(r"https?://\S+/account/email/verify\?\S+", email.body).group(0)
     page.goto(link)
     assert "amina.new@example.com" in page.inner_text("main")
-    keep(page, "email-confirm", lang)
+    check_page(page, "profile-email-confirm", lang)
     submit(page, "main form button.primary")
     assert page.url == live_server.url + "/account/profile"
     assert EMAIL_CHANGED[lang] in page.inner_text("main")

@@ -12,23 +12,15 @@ import re
 import pytest
 
 from tests.browser.journey import BROWSER_TEST
-from tests.browser.journey import DESKTOP
-from tests.browser.journey import PHONE
 from tests.browser.journey import authorize_path
+from tests.browser.journey import check_page
 from tests.browser.journey import decide
 from tests.browser.journey import exchange_code
-from tests.browser.journey import has_horizontal_scroll
-from tests.browser.journey import language_and_direction
-from tests.browser.journey import screenshot
 from tests.browser.journey import submit
-from tests.browser.journey import untranslated_text
-from tests.conftest import Outbox
-from tests.conftest import local_smtp_server
 from tests.flows import PASSWORD
 
 pytestmark = BROWSER_TEST
 
-DIRECTION = {"ar": "rtl", "en": "ltr"}
 LINK = re.compile(r"https?://\S+/signup/verify-email\?\S+")
 TEXT = {
     "ar": {"create": "إنشاء حساب", "verify": "أكّد بريدك الإلكتروني ورقم هاتفك",
@@ -50,22 +42,6 @@ CUSTOMER = {
 }
 
 
-@pytest.fixture
-def outbox(live_server):
-    return Outbox(live_server.app, local_smtp_server())
-
-
-def keep(page, name: str, lang: str) -> None:
-    """The page is in ``lang`` and translated, fits a phone; screenshots at both sizes."""
-    assert language_and_direction(page) == (lang, DIRECTION[lang]), name
-    if lang == "ar":
-        assert untranslated_text(page) == [], name
-    page.set_viewport_size(DESKTOP)
-    screenshot(page, f"{name}-{lang}")
-    page.set_viewport_size(PHONE)
-    assert not has_horizontal_scroll(page), name
-    screenshot(page, f"{name}-{lang}-phone")
-    page.set_viewport_size(DESKTOP)
 
 
 def fill(page, customer: dict, **changes) -> None:
@@ -90,7 +66,7 @@ def test_uc_ui_001_customer_signs_up_verifies_both_and_reaches_the_client(
         page.get_by_role("link", name=text["create"]).click()
     assert "/signup?next=/authorize?response_type" in page.url  # the request travels along
     assert page.locator("h1").inner_text() == text["create"]
-    keep(page, "signup-empty", lang)
+    check_page(page, "signup-empty", lang)
 
     # Mistakes: the password holds the email's name, the terms are not ticked.
     fill(page, customer, password=customer["email"].split("@")[0] + "-2024!")
@@ -100,7 +76,7 @@ def test_uc_ui_001_customer_signs_up_verifies_both_and_reaches_the_client(
     for field in ("name", "email", "phone"):
         assert page.input_value(f"input[name={field}]") == customer[field], field
     assert page.input_value("input[name=password]") == ""
-    keep(page, "signup-errors", lang)
+    check_page(page, "signup-errors", lang)
 
     # An email that has an account (EC-UI-001): log in or recover, links at hand.
     fill(page, customer, email="Amina@Example.com")
@@ -110,7 +86,7 @@ def test_uc_ui_001_customer_signs_up_verifies_both_and_reaches_the_client(
     assert text["exists"] in box.inner_text()
     assert "/password/forgot?identifier=" in box.locator("a").nth(1).get_attribute("href")
     assert page.input_value("input[name=email]") == "Amina@Example.com"
-    keep(page, "signup-account-exists", lang)
+    check_page(page, "signup-account-exists", lang)
 
     fill(page, customer)
     page.check("input[name=terms]")
@@ -119,19 +95,19 @@ def test_uc_ui_001_customer_signs_up_verifies_both_and_reaches_the_client(
     assert page.locator("h1").inner_text() == text["verify"]
     assert page.get_attribute("input[name=code]", "autocomplete") == "one-time-code"
     assert page.get_attribute("input[name=code]", "inputmode") == "numeric"
-    keep(page, "signup-verify", lang)
+    check_page(page, "signup-verify", lang)
 
     outbox.deliver()
     page.fill("input[name=code]", outbox.last_code(customer["e164"]))
     submit(page, "main form button.primary")
     assert text["phone_done"] in page.inner_text("main")
-    keep(page, "signup-verify-phone-done", lang)
+    check_page(page, "signup-verify-phone-done", lang)
 
     link = next(LINK.search(m.body).group(0) for m in outbox.emails
                 if m.to == customer["email"] and LINK.search(m.body))
     page.goto(link)
     assert page.get_by_role("button", name=text["confirm_email"]).is_visible()
-    keep(page, "signup-verify-email", lang)
+    check_page(page, "signup-verify-email", lang)
     submit(page, "main form button[type=submit]")
 
     # Active, signed in, and the authorization request resumes at the consent page.
