@@ -110,7 +110,9 @@ def _init_packages(app: Flask) -> None:
     from idp import notify
     from idp.accounts.views import bp as accounts_bp
     from idp.accounts.views import user_of_session
+    from idp.admin.views import bp as admin_bp
     from idp.audit import buffer as audit_buffer
+    from idp.mfa.views import bp as mfa_bp
     from idp.oauth import revocation_list
     from idp.oauth import server as oauth_server
     from idp.oauth.services import revoke_session_tokens
@@ -118,9 +120,12 @@ def _init_packages(app: Flask) -> None:
     from idp.offices.views import bp as offices_bp
     from idp.oidc.views import bp as oidc_bp
     from idp.security import passwords
+    from idp.sessions import devices
     from idp.sessions.services import session_ended
+    from idp.sessions.views import bp as sessions_bp
 
     passwords.init_app(app)
+    devices.init_app(app)
     audit_buffer.init_app(app)
     notify.init_app(app)
     login_manager.request_loader(user_of_session)
@@ -132,3 +137,6 @@ def _init_packages(app: Flask) -> None:
     app.register_blueprint(oauth_bp)
     app.register_blueprint(oidc_bp)
     app.register_blueprint(offices_bp)
+    app.register_blueprint(mfa_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(sessions_bp)

@@ -236,6 +236,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("IDP_OFFICE_SIGNUP_RATE_LIMIT", str, "20 per hour",
             "Office applications allowed per client address: each may put up to "
             "IDP_OFFICE_DOCUMENTS_MAX_COUNT documents on disk.", req="NFR-UI-002-03"),
+    # --- mfa: second factors, trusted devices ---
+    # --- security: lockout, rate limits, suspicious logins ---
+    # --- rbac and admin API ---
+    # --- sessions and logout ---
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

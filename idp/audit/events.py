@@ -65,3 +65,15 @@ class AuditEvent:
         Failed = "account:verification:failed"
         Activated = "account:activated"
         SignupCancelled = "account:signup:cancelled"
+
+    class Mfa(StrEnum):
+        """FR-UI-002, BR-UI-010: second factors: enrolment, challenges, recovery codes."""
+
+    class Security(StrEnum):
+        """FR-UI-002-05, BR-UI-006/007: lockout, unlock, rate limits, suspicious logins."""
+
+    class Rbac(StrEnum):
+        """FR-UI-004, BR-UI-011…015: roles, permissions, grants, denials."""
+
+    class Admin(StrEnum):
+        """The admin API and the break-glass account."""

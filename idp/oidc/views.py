@@ -14,6 +14,7 @@ from flask import request
 from idp.accounts.services import get_user
 from idp.extensions import csrf
 from idp.oauth.access_tokens import verify_access_token
+from idp.oauth.bearer import bearer_token
 from idp.oidc.claims import user_claims
 from idp.oidc.discovery import metadata_bytes
 from idp.oidc.keys import jwks_bytes
@@ -36,18 +37,6 @@ def jwks():
                              "Access-Control-Allow-Origin": "*"})
 
 
-def _bearer_token() -> str | None:
-    """The access token from the Authorization header, or the form body of a POST (RFC 6750
-    §2.1, §2.2); never both."""
-    header = request.headers.get("Authorization")
-    if header:
-        scheme, _, value = header.partition(" ")
-        return value.strip() if scheme.lower() == "bearer" and value.strip() else ""
-    if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
-        return request.form.get("access_token")
-    return None
-
-
 def _oauth_error(error):
     status, body, headers = error()
     return Response(body if isinstance(body, str) else jsonify(dict(body)).get_data(),
@@ -63,7 +52,7 @@ def userinfo():
             "access_token" in request.form:
         # RFC 6750 §3.1: more than one method of sending the token is an invalid request.
         return _oauth_error(InvalidRequestError("Send the access token one way only."))
-    token = _bearer_token()
+    token = bearer_token()
     if token is None:
         # RFC 6750 §3.1: a request with no credentials gets the challenge without an error code.
         return Response(status=401, headers={"WWW-Authenticate": f'Bearer realm="{realm}"'})

@@ -1,0 +1,1 @@
+"""The admin API (/api/admin/…): users, roles, permissions, clients, offices, audit."""

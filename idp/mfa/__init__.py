@@ -1,0 +1,1 @@
+"""Second factors: TOTP, one-time codes by SMS or email, recovery codes (FR-UI-002)."""
