@@ -30,6 +30,7 @@ from bench.scenarios import http_scenarios
 from bench.server import Gunicorn
 from bench.server import free_port
 from bench.wrk import run_wrk
+from bench.wrk import run_wrk_login
 from bench.wrk import wrk_path
 from idp.config import load_settings
 
@@ -42,8 +43,12 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--wrk-threads", type=int, default=1)
     parser.add_argument("--connections", type=int, default=16,
                         help="wrk connections (and Python threads when wrk is missing)")
-    parser.add_argument("--login-processes", type=int, default=2)
-    parser.add_argument("--login-threads", type=int, default=4, help="per login process")
+    parser.add_argument("--login-connections", type=int, default=8,
+                        help="logins in flight with wrk (one wrk thread per connection)")
+    parser.add_argument("--login-processes", type=int, default=2,
+                        help="Python generator (no wrk): processes")
+    parser.add_argument("--login-threads", type=int, default=4,
+                        help="Python generator (no wrk): threads per process")
     parser.add_argument("--python-load", action="store_true",
                         help="use the Python generator for every scenario even if wrk exists")
     return parser.parse_args()
@@ -140,9 +145,14 @@ def _run(args: argparse.Namespace) -> int:
         print(f"argon2:       {hash_rate.parameters}: {hash_rate.rate:.1f} verifies/s in "
               f"{hash_rate.processes} processes (server idle)")
         print("loading:      login (GET form + POST credentials) ...", flush=True)
-        login = run_python(server.base_url, "login", password_login(fixtures.user),
-                           processes=args.login_processes, threads=args.login_threads,
-                           seconds=args.seconds, sample=server.connections_per_worker)
+        if use_wrk:
+            login = run_wrk_login(server.base_url, fixtures.user,
+                                  connections=args.login_connections, seconds=args.seconds,
+                                  sample=server.connections_per_worker)
+        else:
+            login = run_python(server.base_url, "login", password_login(fixtures.user),
+                               processes=args.login_processes, threads=args.login_threads,
+                               seconds=args.seconds, sample=server.connections_per_worker)
         server.check_running("login")
     ratio = login.rps / hash_rate.rate if hash_rate.rate else 0.0
     login.target = (f">= {LOGIN_TARGET_RATIO:.0%} of argon2 "

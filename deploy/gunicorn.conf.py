@@ -14,6 +14,10 @@ worker_class = "gthread"
 # burst; 4 x 4 stayed at 1,500-1,800/s).
 workers = _settings["IDP_WORKERS"] or 2 * (os.cpu_count() or 1)
 threads = _settings["IDP_THREADS"]
+# A worker holding this many connections stops accepting, so the next ones go to the other
+# workers: without it, 16 keep-alive connections opened at once were seen all on one worker
+# (16+0+0+0), which serves them on one core. Half of them may be idle keep-alive ones.
+worker_connections = _settings["IDP_WORKER_CONNECTIONS"] or 2 * threads
 keepalive = 5
 timeout = 30
 accesslog = None

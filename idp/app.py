@@ -103,7 +103,21 @@ def create_app(settings: dict[str, Any] | None = None) -> Flask:
     from idp.cli import register_commands
 
     register_commands(app)
+    _drop_idle_limiter_hook(app)
     return app
+
+
+def _drop_idle_limiter_hook(app: Flask) -> None:
+    """Flask-Limiter checks every request in a before_request hook, for default, application
+    and blueprint limits. We declare none of those: every limit decorates its own view, and the
+    decorator checks it. The hook then decides on each request that nothing applies, a fifth of
+    a client-credentials token's time; it is removed while no such limit exists."""
+    manager = limiter.limit_manager
+    if manager.default_limits or manager.application_limits or manager._blueprint_limits:
+        return
+    hooks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in hooks:
+        hooks.remove(limiter._check_request_limit)
 
 
 def _init_packages(app: Flask) -> None:

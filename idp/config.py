@@ -105,6 +105,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("IDP_WORKERS", int, 0,
             "gunicorn worker processes for `make serve`; 0 means twice the CPU cores."),
     Setting("IDP_THREADS", int, 4, "Threads per gunicorn worker."),
+    Setting("IDP_WORKER_CONNECTIONS", int, 0,
+            "Client connections one gunicorn worker holds at once (busy and kept alive); 0 "
+            "means twice IDP_THREADS. Past it the worker stops accepting and the others take "
+            "new connections, so a burst of keep-alive connections (a load balancer's pool) "
+            "is spread over every worker and core instead of landing on one."),
     Setting("IDP_LOG_LEVEL", str, "INFO", "Python log level."),
     # --- notify (outbox, email, SMS) ---
     Setting("IDP_SMTP_HOST", str, "",

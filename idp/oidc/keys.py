@@ -39,6 +39,8 @@ class LoadedKeys:
     signing_set: KeySet | None
     public_set: KeySet
     jwks_bytes: bytes
+    #: (published kids, signing kid): what a re-check compares to keep the imported keys.
+    plan: tuple = ((), None)
 
 
 def _token_lifetime() -> timedelta:
@@ -90,38 +92,62 @@ def ensure_key() -> SigningKey | None:
     return None
 
 
-def _load() -> LoadedKeys:
-    now = utcnow()
-    rows = list(db.session.scalars(db.select(SigningKey).order_by(SigningKey.activates_at)))
+def _key_plan(now) -> tuple[tuple[str, ...], str | None]:
+    """Which kids are published now and which one signs: three small columns per key, so a
+    worker re-checks its keys every few seconds without fetching and decrypting them."""
+    rows = db.session.execute(db.select(SigningKey.kid, SigningKey.activates_at,
+                                        SigningKey.retired_at)
+                              .order_by(SigningKey.activates_at, SigningKey.kid)).all()
     lifetime = _token_lifetime()
-    published = [r for r in rows if r.retired_at is None or r.retired_at + lifetime > now]
-    signing = [r for r in rows if r.activates_at <= now
+    published = tuple(r.kid for r in rows if r.retired_at is None or r.retired_at + lifetime > now)
+    signing = [r.kid for r in rows if r.activates_at <= now
                and (r.retired_at is None or r.retired_at > now)]
+    return published, (signing[-1] if signing else None)
+
+
+def _load(previous: LoadedKeys | None) -> LoadedKeys:
+    published, active_kid = _key_plan(utcnow())
+    if previous is not None and previous.plan == (published, active_kid):
+        # Nothing changed: keep the imported keys (importing a private key costs ~40 ms).
+        return LoadedKeys(time.monotonic(), previous.active, previous.signing_set,
+                          previous.public_set, previous.jwks_bytes, previous.plan)
+    rows = {row.kid: row for row in db.session.scalars(
+        db.select(SigningKey).where(SigningKey.kid.in_(published + (active_kid or "",))))}
     active = None
-    if signing:
-        row = signing[-1]
+    if active_kid is not None:
+        row = rows[active_kid]
         pem = crypto.decrypt(row.private_key_encrypted, context=_CONTEXT)
         active = RSAKey.import_key(pem, {"kid": row.kid, "alg": "RS256", "use": "sig"})
-    jwks = {"keys": [r.public_jwk for r in published]}
+    jwks = {"keys": [rows[kid].public_jwk for kid in published]}
     return LoadedKeys(
         loaded_at=time.monotonic(), active=active,
         signing_set=KeySet([active]) if active else None,
         public_set=KeySet.import_key_set(jwks),
         jwks_bytes=json.dumps(jwks, separators=(",", ":")).encode(),
+        plan=(published, active_kid),
     )
 
 
 def loaded_keys() -> LoadedKeys:
-    """The keys as this worker knows them, read again after IDP_KEY_CACHE_SECONDS."""
+    """The keys as this worker knows them, checked again after IDP_KEY_CACHE_SECONDS.
+
+    One thread re-checks while the others go on with the keys they have; only a worker with
+    no keys yet makes its threads wait for the first load.
+    """
     holder = current_app.extensions.setdefault(_EXTENSION_KEY, {"lock": threading.Lock()})
     keys = holder.get("keys")
     ttl = current_app.config["IDP_KEY_CACHE_SECONDS"]
-    if keys is None or time.monotonic() - keys.loaded_at >= ttl:
-        with holder["lock"]:
-            keys = holder.get("keys")
-            if keys is None or time.monotonic() - keys.loaded_at >= ttl:
-                keys = holder["keys"] = _load()
-    return keys
+    if keys is not None and time.monotonic() - keys.loaded_at < ttl:
+        return keys
+    if not holder["lock"].acquire(blocking=keys is None):
+        return keys  # another thread is re-checking
+    try:
+        current = holder.get("keys")
+        if current is None or time.monotonic() - current.loaded_at >= ttl:
+            current = holder["keys"] = _load(current)
+        return current
+    finally:
+        holder["lock"].release()
 
 
 def forget_cached_keys() -> None:

@@ -11,7 +11,7 @@ from flask import current_app
 from flask import jsonify
 from flask import request
 
-from idp.accounts.services import get_user
+from idp.accounts.snapshots import user_snapshot
 from idp.extensions import csrf
 from idp.oauth.access_tokens import verify_access_token
 from idp.oauth.bearer import bearer_token
@@ -57,7 +57,7 @@ def userinfo():
         # RFC 6750 §3.1: a request with no credentials gets the challenge without an error code.
         return Response(status=401, headers={"WWW-Authenticate": f'Bearer realm="{realm}"'})
     claims = verify_access_token(token)
-    user = get_user(claims["sub"]) if claims else None
+    user = user_snapshot(claims["sub"]) if claims else None
     if claims is None or user is None or not user.is_active:
         return _oauth_error(InvalidTokenError(realm=realm))
     if "openid" not in claims.get("scope", "").split():
