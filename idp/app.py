@@ -134,8 +134,11 @@ def _init_packages(app: Flask) -> None:
     from idp.offices.views import bp as offices_bp
     from idp.oidc.views import bp as oidc_bp
     from idp.security import passwords
+    from idp.security.suspicious import note_successful_login
+    from idp.security.views import bp as security_bp
     from idp.sessions import devices
     from idp.sessions.services import session_ended
+    from idp.sessions.services import session_started
     from idp.sessions.views import bp as sessions_bp
 
     passwords.init_app(app)
@@ -147,6 +150,8 @@ def _init_packages(app: Flask) -> None:
     oauth_server.init_app(app)
     session_ended.connect(lambda sender, session_id: revoke_session_tokens(session_id),
                           sender=app, weak=False)
+    session_started.connect(lambda sender, user, session: note_successful_login(user),
+                            sender=app, weak=False)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(oauth_bp)
     app.register_blueprint(oidc_bp)
@@ -154,3 +159,4 @@ def _init_packages(app: Flask) -> None:
     app.register_blueprint(mfa_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(sessions_bp)
+    app.register_blueprint(security_bp)

@@ -134,8 +134,19 @@ def clients():
               help="Repeatable; default authorization_code and refresh_token.")
 @click.option("--scope", default=None, help="Space-separated scopes the client may ask for.")
 @click.option("--json", "as_json", is_flag=True, help="Print only the credentials as JSON.")
+@click.option("--post-logout-redirect-uri", "post_logout_redirect_uris", multiple=True,
+              help="Where RP-initiated logout may return; repeatable.")
+@click.option("--backchannel-logout-uri", default=None,
+              help="Receives a signed logout token when a session ends.")
+@click.option("--frontchannel-logout-uri", default=None,
+              help="Loaded in an iframe on the signed-out page.")
+@click.option("--permission", "permissions", multiple=True,
+              help="A permission its tokens may carry (resource:action, resource:* or *); "
+                   "repeatable. Without it, tokens carry none.")
 @service_command
-def clients_create(name, redirect_uris, public, first_party, grant_types, scope, as_json):
+def clients_create(name, redirect_uris, public, first_party, grant_types, scope, as_json,
+                   post_logout_redirect_uris, backchannel_logout_uri, frontchannel_logout_uri,
+                   permissions):
     from idp.oauth.clients import DEFAULT_SCOPE
     from idp.oauth.clients import ClientMetadata
     from idp.oauth.clients import create_client
@@ -146,6 +157,10 @@ def clients_create(name, redirect_uris, public, first_party, grant_types, scope,
     client, secret = create_client(ClientMetadata(
         name=name, redirect_uris=tuple(redirect_uris), grant_types=tuple(grant_types),
         scope=scope, public=public, first_party=first_party,
+        post_logout_redirect_uris=tuple(post_logout_redirect_uris),
+        backchannel_logout_uri=backchannel_logout_uri,
+        frontchannel_logout_uri=frontchannel_logout_uri,
+        permissions=tuple(permissions) or None,
     ))
     credentials = {"client_id": client.id}
     if secret:
@@ -158,6 +173,7 @@ def clients_create(name, redirect_uris, public, first_party, grant_types, scope,
         click.echo(f"client_secret: {secret}   (shown once; only a digest is stored)")
     click.echo(f"grant types:   {' '.join(client.grant_types)}")
     click.echo(f"scope:         {client.scope}")
+    click.echo(f"permissions:   {' '.join(client.permissions or []) or '(none)'}")
 
 
 @clients.command("list")
@@ -183,6 +199,21 @@ def keys_rotate():
 
     key = rotate_keys()
     click.echo(f"new key {key.kid} published now, signing from {key.activates_at.isoformat()}")
+
+
+@keys.command("rotate-data-key")
+@service_command
+def keys_rotate_data_key():
+    """Re-encrypt the data at rest under the newest key of IDP_DATA_KEYS (NFR-UI-002-02)."""
+    from idp.security.crypto import DataKeyError
+    from idp.security.data_keys import rotate_data_key
+
+    try:
+        counts = rotate_data_key()
+    except DataKeyError as exc:
+        _fail(str(exc))
+    for column, count in counts.items():
+        click.echo(f"{column}: {count} re-encrypted")
 
 
 @keys.command("list")
@@ -218,7 +249,8 @@ def demo():
         if old.name == "Demo app":
             db.session.delete(old)
     client, secret = create_client(ClientMetadata(name="Demo app",
-                                                  redirect_uris=(DEMO_REDIRECT_URI,)))
+                                                  redirect_uris=(DEMO_REDIRECT_URI,),
+                                                  permissions=("*",)))
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(
         hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
@@ -261,10 +293,13 @@ def main() -> None:
 
 def _package_commands():
     import idp.accounts.cli  # noqa: F401  (adds `idp users recover`)
+    from idp.admin.cli import admin
+    from idp.audit.cli import audit
     from idp.notify.cli import notify
     from idp.offices.cli import offices
+    from idp.sessions.cli import sessions
 
-    return (notify, offices)
+    return (notify, offices, sessions, admin, audit)
 
 
 for _command in (init, users, clients, keys, demo, run, config, *_package_commands()):

@@ -242,9 +242,103 @@ SETTINGS: tuple[Setting, ...] = (
             "Office applications allowed per client address: each may put up to "
             "IDP_OFFICE_DOCUMENTS_MAX_COUNT documents on disk.", req="NFR-UI-002-03"),
     # --- mfa: second factors, trusted devices ---
+    Setting("IDP_MFA_REQUIRED_ROLES", _list,
+            ["super_admin", "finance_admin", "support_admin", "office_rep"],
+            "Roles whose members must pass a second factor at every login (comma list); a "
+            "member without one enrols right after the password.", req="FR-UI-002-03"),
+    Setting("IDP_MFA_ISSUER_NAME", str, "Bus booking",
+            "Name authenticator apps show beside a TOTP entry (the otpauth issuer).",
+            req="FR-UI-002-03"),
+    Setting("IDP_MFA_PENDING_SECONDS", int, 600,
+            "How long the second step of a login waits after a right password (10 minutes); "
+            "the half-done login is no session.", req="FR-UI-002-03"),
+    Setting("IDP_MFA_CODE_SECONDS", int, 300,
+            "Lifetime of a second-factor code sent by SMS or email (5 minutes).",
+            req="FR-UI-002-03"),
+    Setting("IDP_MFA_CODE_ATTEMPTS", int, 5,
+            "Entries of one SMS or email code before it stops working.", req="NFR-UI-002-03"),
+    Setting("IDP_MFA_RESEND_SECONDS", int, 30,
+            "Wait before another second-factor code may be sent; each further one within an "
+            "hour waits twice as long (30 s, 60 s, 120 s…).", req="EC-UI-003"),
+    Setting("IDP_MFA_RESEND_MAX_SECONDS", int, 3600,
+            "Longest wait between two second-factor codes (1 hour).", req="EC-UI-003"),
+    Setting("IDP_MFA_TRUSTED_DEVICE_SECONDS", int, 30 * 24 * 3600,
+            "How long \"trust this device\" skips the second factor on that device (30 days).",
+            req="FR-UI-002-02"),
+    Setting("IDP_MFA_RECOVERY_CODES", int, 10,
+            "Recovery codes in a set; each works once.", req="FR-UI-002-03"),
+    Setting("IDP_MFA_CODE_RATE_LIMIT", str, "30 per 15 minutes",
+            "Second-factor code entries allowed per client address.", req="NFR-UI-002-03"),
+    Setting("IDP_MFA_CODE_USER_RATE_LIMIT", str, "15 per 15 minutes",
+            "Second-factor code entries allowed per account.", req="NFR-UI-002-03"),
+    Setting("IDP_MFA_SEND_RATE_LIMIT", str, "20 per hour",
+            "Second-factor codes that may be sent (SMS or email) per client address.",
+            req="NFR-UI-002-03"),
     # --- security: lockout, rate limits, suspicious logins ---
+    Setting("IDP_LOCKOUT_THRESHOLD", int, 5,
+            "Consecutive wrong passwords (or second-factor codes) that lock an account.",
+            req="BR-UI-006"),
+    Setting("IDP_LOCKOUT_SECONDS", int, 900,
+            "Length of the first lock (15 minutes); each further lock within "
+            "IDP_LOCKOUT_RESET_SECONDS lasts twice as long.", req="FR-UI-002-05"),
+    Setting("IDP_LOCKOUT_MAX_SECONDS", int, 24 * 3600,
+            "Longest a lock lasts (24 hours): the doubling stops there.", req="FR-UI-002-05"),
+    Setting("IDP_LOCKOUT_RESET_SECONDS", int, 24 * 3600,
+            "A lock more than this long ago (24 hours) no longer makes the next one longer.",
+            req="FR-UI-002-05"),
+    Setting("IDP_UNLOCK_LINK_SECONDS", int, 3600,
+            "Lifetime of an emailed unlock link (1 hour).", req="EC-UI-004"),
+    Setting("IDP_UNLOCK_REQUEST_RATE_LIMIT", str, "3 per 15 minutes",
+            "Unlock emails that may be requested per email address or phone number.",
+            req="EC-UI-004"),
+    Setting("IDP_LOGIN_IDENTIFIER_RATE_LIMIT", str, "10 per 15 minutes",
+            "Password posts allowed per identifier from devices that never signed in to that "
+            "account (a device that did is exempt: an attacker cannot spend its owner's "
+            "allowance).", req="NFR-UI-002-03"),
+    Setting("IDP_SIGNUP_IDENTIFIER_RATE_LIMIT", str, "5 per hour",
+            "Customer signups allowed per email address and per phone number.",
+            req="NFR-UI-002-03"),
+    Setting("IDP_TOKEN_IP_RATE_LIMIT", str, "600 per minute",
+            "Token requests allowed per client address.", req="NFR-UI-002-03"),
+    Setting("IDP_TOKEN_CLIENT_RATE_LIMIT", str, "1200 per minute",
+            "Token requests allowed per client_id (guessing codes, secrets or refresh tokens).",
+            req="NFR-UI-002-03"),
+    Setting("IDP_SUSPICIOUS_LINK_SECONDS", int, 7 * 24 * 3600,
+            "Lifetime of the \"this wasn't me\" link in a new-sign-in email (7 days).",
+            req="BR-UI-007"),
+    Setting("IDP_SUSPICIOUS_IPV4_PREFIX", int, 24,
+            "IPv4 prefix length that makes one network for new-network detection.",
+            req="BR-UI-007"),
+    Setting("IDP_SUSPICIOUS_IPV6_PREFIX", int, 48,
+            "IPv6 prefix length that makes one network for new-network detection.",
+            req="BR-UI-007"),
     # --- rbac and admin API ---
+    Setting("IDP_RBAC_CACHE_SIZE", int, 10_000,
+            "Users whose permissions a worker keeps cached; past that the cache starts again.",
+            req="FR-UI-004-04"),
+    Setting("IDP_RBAC_DENIAL_ALERT_LIMIT", str, "5 per 10 minutes",
+            "Refused requests per user, and per client address, after which the security "
+            "contact is alerted (at most once per such window).", req="EC-UI-006"),
+    Setting("IDP_SECURITY_CONTACT", str, "",
+            "Email address of the security team: alerts of repeated refused access and of the "
+            "break-glass account go there (none sent when empty).", req="EC-UI-006"),
     # --- sessions and logout ---
+    Setting("IDP_SESSION_TOUCH_SECONDS", int, 60,
+            "A session's last-seen time is written at most this often (1 minute), not on "
+            "every request.", req="FR-UI-005-02"),
+    Setting("IDP_SESSION_SWEEP_BATCH", int, 500,
+            "Sessions `idp sessions sweep` ends per transaction.", req="BR-UI-008"),
+    Setting("IDP_SESSION_BIND_USER_AGENT", _bool, True,
+            "End a session presented by a different browser or operating system family than "
+            "the one that logged in, and tell the user.", req="NFR-UI-002-04"),
+    Setting("IDP_FORM_RESTORE_SECONDS", int, 3600,
+            "How long what a user typed into a form posted on an expired session is kept for "
+            "the form to be filled in again after logging in (1 hour).", req="EC-UI-005"),
+    Setting("IDP_LOGOUT_TOKEN_SECONDS", int, 120,
+            "Lifetime of a back-channel logout token from the moment it is sent (2 minutes); "
+            "each retry signs a fresh one."),
+    Setting("IDP_LOGOUT_HTTP_TIMEOUT_SECONDS", float, 5.0,
+            "Longest wait for a client's back-channel logout URI to answer."),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

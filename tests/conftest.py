@@ -16,11 +16,13 @@ import sqlalchemy as sa
 from idp.app import create_app
 from idp.extensions import db
 from idp.extensions import limiter
+from tests import rbac_seed
 from tests.flows import Flows
 
 ROOT = Path(__file__).resolve().parent.parent
 ISSUER = "http://localhost"
-KEEP_TABLES = {"alembic_version", "roles", "permissions", "role_permissions", "signing_keys"}
+KEEP_TABLES = {"alembic_version", "roles", "permissions", "role_permissions", "signing_keys",
+               "rbac_version"}
 
 
 def _compile_translations() -> None:
@@ -48,6 +50,11 @@ def settings_for_tests(tmp_path_factory) -> dict:
         "IDP_AUDIT_BUFFER_MS": 0,  # written in the request; tests/unit/audit covers the buffer
         "IDP_KEY_ACTIVATION_DELAY_SECONDS": 0,
         "IDP_LOGIN_RATE_LIMIT": "10000 per minute",
+        "IDP_LOGIN_IDENTIFIER_RATE_LIMIT": "10000 per minute",
+        "IDP_SIGNUP_IDENTIFIER_RATE_LIMIT": "10000 per minute",
+        "IDP_TOKEN_IP_RATE_LIMIT": "10000 per minute",
+        "IDP_TOKEN_CLIENT_RATE_LIMIT": "10000 per minute",
+        "IDP_MFA_REQUIRED_ROLES": [],  # tests/integration/test_mfa_* turn the policy on
         # A real SMTP server on this machine, the recording SMS provider, and no background
         # delivery: tests deliver with the ``outbox`` fixture.
         "IDP_SMTP_HOST": "127.0.0.1",
@@ -75,6 +82,7 @@ def app(tmp_path_factory):
     with app.app_context():
         _reset_schema()
         app.config["TEST_INITIAL_KID"] = make_session_key()
+        app.config["TEST_RBAC_SEED"] = rbac_seed.snapshot()
     return app
 
 
@@ -98,13 +106,13 @@ def clean_state(request, app):
         tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
         with db.engine.begin() as connection:
             for table in tables:
-                connection.execute(table.delete())
+                # PostgreSQL's trigger refuses DELETE on the append-only log (migration 0011).
+                connection.execute(sa.text("TRUNCATE activity_log") if table.name == "activity_log"
+                                   and connection.dialect.name == "postgresql" else table.delete())
             keys = db.metadata.tables["signing_keys"]
             connection.execute(keys.delete().where(keys.c.kid != app.config["TEST_INITIAL_KID"]))
             connection.execute(keys.update().values(retired_at=None))
-            roles = db.metadata.tables["role_permissions"]
-            connection.execute(roles.delete())
-            connection.execute(db.metadata.tables["permissions"].delete())
+            rbac_seed.restore(connection, app.config["TEST_RBAC_SEED"])
         from idp.oidc.keys import forget_cached_keys
 
         forget_cached_keys()

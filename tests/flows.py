@@ -74,14 +74,16 @@ class Flows:
     def make_client(self, *, name="Booking web", public=False, first_party=False,
                     redirect_uris=(REDIRECT_URI,), grant_types=("authorization_code",
                                                                 "refresh_token"),
-                    scope="openid profile email phone roles offline_access") -> dict:
+                    scope="openid profile email phone roles offline_access",
+                    permissions=("*",)) -> dict:
         from idp.oauth.clients import ClientMetadata
         from idp.oauth.clients import create_client
 
         with self.app.app_context():
             client, secret = create_client(ClientMetadata(
                 name=name, redirect_uris=tuple(redirect_uris), grant_types=tuple(grant_types),
-                scope=scope, public=public, first_party=first_party))
+                scope=scope, public=public, first_party=first_party,
+                permissions=tuple(permissions) if permissions is not None else None))
             db.session.commit()
             return {"client_id": client.id, "client_secret": secret,
                     "redirect_uri": redirect_uris[0] if redirect_uris else None}
@@ -214,6 +216,7 @@ class Flows:
     # --- changing data the services do not change yet ---
 
     def grant_permissions(self, role: str, *names: str) -> None:
+        from idp.rbac.cache import bump
         from idp.rbac.models import Permission
         from idp.rbac.services import get_role
 
@@ -222,7 +225,9 @@ class Flows:
             for name in names:
                 permission = db.session.scalar(db.select(Permission).where(
                     Permission.name == name)) or Permission(name=name)
-                holder.permissions.append(permission)
+                if permission not in holder.permissions:
+                    holder.permissions.append(permission)
+            bump()  # as the rbac services do: every worker's permission cache is stale
             db.session.commit()
 
     def set_user_status(self, user: dict, status: str) -> None:

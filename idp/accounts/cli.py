@@ -1,7 +1,9 @@
 """`idp users recover`: support-assisted recovery for a user who lost both password and email
-(EC-UI-002). Added to the `users` group of ``idp.cli`` on import."""
+(EC-UI-002); `idp users import`: accounts moved in from another platform (issue 4). Added to
+the `users` group of ``idp.cli`` on import."""
 
 import json
+import sys
 
 import click
 
@@ -26,3 +28,20 @@ def users_recover(user_id, support_admin_id, checks, new_email, new_phone):
                                      new_email=new_email, new_phone=new_phone)
     click.echo(json.dumps({"id": user_id, "sent": "reset link" if channel == "email"
                            else "reset code", "to": new_email or new_phone}))
+
+
+@users.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@service_command
+def users_import(file):
+    """Create or update accounts from a JSON-lines FILE (see idp/accounts/importing.py):
+    bcrypt or argon2 password hashes keep working, bad lines are reported by number."""
+    from idp.accounts.importing import import_users
+
+    summary = import_users(file)
+    for number, reason in summary.failed:
+        click.echo(f"line {number}: {reason}", err=True)
+    click.echo(json.dumps({"created": summary.created, "updated": summary.updated,
+                           "failed": len(summary.failed)}))
+    if summary.failed:
+        sys.exit(1)

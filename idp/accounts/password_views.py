@@ -30,9 +30,11 @@ from idp.accounts.services import get_user
 from idp.accounts.views import bp
 from idp.extensions import db
 from idp.extensions import limiter
+from idp.rbac import require_page
 from idp.security import crypto
 from idp.sessions.services import clear_cookie
 from idp.sessions.services import current_session
+from idp.sessions.services import rotate as rotate_session
 
 #: Where the code page finds the number typed on the forgot page (the signed form cookie).
 _RESET_PHONE = "password_reset_phone"
@@ -68,6 +70,7 @@ def _policy_error(form, error: PasswordRejected) -> None:
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @limiter.limit(_setting("IDP_PASSWORD_CHANGE_RATE_LIMIT"), methods=["POST"], key_func=_user_key)
+@require_page("account:update")  # BR-UI-012
 def change_password_page():
     login = current_session()
     user = get_user(login.user_id) if login else None
@@ -85,6 +88,8 @@ def change_password_page():
             db.session.rollback()
             _policy_error(form, exc)
         else:
+            # A privilege change: the kept session gets a new cookie secret (issue 6 item 1).
+            rotate_session(login)
             db.session.commit()
             return redirect(url_for("accounts.password_changed"))
     return render_template("accounts/password_change.html", form=form, user=user)

@@ -39,6 +39,9 @@ from idp.accounts.views import bp
 from idp.errors import IdpError
 from idp.extensions import db
 from idp.extensions import limiter
+from idp.rbac import require_page
+from idp.sessions.form_restore import keeps_form
+from idp.sessions.form_restore import restored_form
 from idp.sessions.services import current_session
 
 #: Room for the CSRF token and multipart framing on top of the picture itself.
@@ -106,12 +109,14 @@ def _render_profile(user, *, form=None, avatar_form=None, status: int = 200):
 
 
 @bp.route("/account/profile", methods=["GET", "POST"])
+@keeps_form  # EC-UI-005: a post on an expired session is filled in again after logging in
+@require_page("account:update")  # BR-UI-012
 def profile_page():
     user = _signed_in()
     if user is None:
         return _login_redirect()
     if request.method == "GET":
-        return _render_profile(user)
+        return _render_profile(user, form=restored_form(ProfileForm))
     form = ProfileForm()
     if form.validate_on_submit():
         try:
@@ -156,6 +161,7 @@ def _upload_too_large(error):
 
 @bp.route("/account/profile/avatar", methods=["POST"], endpoint="upload_avatar")
 @limiter.limit(_setting("IDP_AVATAR_UPLOAD_RATE_LIMIT"), key_func=_user_key)
+@require_page("account:update")  # BR-UI-012
 def upload_avatar():
     user = _signed_in()
     if user is None:
@@ -178,6 +184,7 @@ def upload_avatar():
 
 
 @bp.route("/account/profile/avatar/remove", methods=["POST"])
+@require_page("account:update")  # BR-UI-012
 def remove_avatar():
     user = _signed_in()
     if user is None:
@@ -210,6 +217,7 @@ def avatar(avatar_id: str):
 
 @bp.route("/account/profile/email", methods=["GET", "POST"])
 @limiter.limit(_setting("IDP_CONTACT_CHANGE_RATE_LIMIT"), methods=["POST"], key_func=_user_key)
+@require_page("account:update")  # BR-UI-012
 def change_email():
     user = _signed_in()
     if user is None:
@@ -294,6 +302,7 @@ def _pending_phone(user) -> str | None:
 
 @bp.route("/account/profile/phone", methods=["GET", "POST"])
 @limiter.limit(_setting("IDP_CONTACT_CHANGE_RATE_LIMIT"), methods=["POST"], key_func=_user_key)
+@require_page("account:update")  # BR-UI-012
 def change_phone():
     user = _signed_in()
     if user is None:
@@ -322,6 +331,7 @@ def change_phone():
 
 
 @bp.route("/account/profile/phone/code", methods=["GET", "POST"])
+@require_page("account:update")  # BR-UI-012
 def confirm_phone():
     user = _signed_in()
     if user is None:

@@ -101,29 +101,53 @@ def find_user(identifier: str) -> User | None:
 def authenticate(identifier: str, password: str) -> User:
     """Return the user whose identifier and password these are.
 
-    Costs one argon2id verification whether or not the account exists (no enumeration by
-    timing), upgrades an outdated hash, and records the attempt. Raises LoginFailed, or
-    AccountNotActive when the password is right but the account cannot log in.
+    In order (NFR-UI-002-03, BR-UI-006): the per-identifier rate limit (devices that signed in
+    to the account before are exempt), then the lockout, which counts the attempt atomically
+    before the hash is verified; then one argon2id verification whether or not the account
+    exists (no enumeration by timing). A right password upgrades an outdated hash (bcrypt,
+    weaker argon2id parameters) and clears the wrong-password count. The device and network
+    are noted only once the login is complete (``security.suspicious``, on
+    ``sessions.session_started``): a password without its second factor makes no device
+    known. Every attempt is recorded with its IP and user agent.
+
+    Raises TooManyAttempts (429), AccountLocked (the threshold reached, now or before),
+    LoginFailed, or AccountNotActive when the password is right but the account cannot log
+    in. The caller commits, also after a refusal (the attempt and its audit record).
     """
+    from idp.security import lockout
+    from idp.security import rate_limits
+
     user = find_user(identifier)
-    result = verify_password(user.password_hash if user else None, password)
     identifier_digest = crypto.keyed_digest((identifier or "").strip().lower())
+    if user is None or lockout.bucket_of(user) == lockout.UNKNOWN:
+        rate_limits.limit_identifier("login", identifier, "IDP_LOGIN_IDENTIFIER_RATE_LIMIT")
+    try:
+        lockout.check(user, factor="password")
+    except lockout.AccountLocked:
+        _refuse_login(identifier_digest, user, "locked")
+        raise
+    result = verify_password(user.password_hash if user else None, password)
     if not result.ok:
-        record_login_attempt(identifier_digest=identifier_digest, user_id=user and user.id,
-                             success=False, reason="bad_credentials")
-        audit.record(AuditEvent.Account.LoginFailure, user_id=user and user.id, result="failure",
-                     reason="bad_credentials")
+        _refuse_login(identifier_digest, user, "bad_credentials")
+        locked_until = lockout.record_failure(user, factor="password")
+        if locked_until is not None:
+            raise lockout.AccountLocked(retry_after=lockout.seconds_until(locked_until))
         raise LoginFailed()
+    lockout.record_success(user, factor="password")
     if user.status != UserStatus.ACTIVE:
-        record_login_attempt(identifier_digest=identifier_digest, user_id=user.id, success=False,
-                             reason=f"status_{user.status}")
-        audit.record(AuditEvent.Account.LoginFailure, user_id=user.id, result="failure",
-                     reason=f"status_{user.status}")
+        _refuse_login(identifier_digest, user, f"status_{user.status}")
         raise AccountNotActive()
     if result.needs_rehash:
         user.password_hash = hash_password(password)
     record_login_attempt(identifier_digest=identifier_digest, user_id=user.id, success=True)
     return user
+
+
+def _refuse_login(identifier_digest: str, user: User | None, reason: str) -> None:
+    record_login_attempt(identifier_digest=identifier_digest, user_id=user and user.id,
+                         success=False, reason=reason)
+    audit.record(AuditEvent.Account.LoginFailure, user_id=user and user.id, result="failure",
+                 reason=reason)
 
 
 def list_users() -> list[User]:

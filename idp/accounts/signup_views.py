@@ -52,6 +52,7 @@ from idp.audit import AuditEvent
 from idp.errors import IdpError
 from idp.extensions import db
 from idp.extensions import limiter
+from idp.security.rate_limits import identifier_limit
 from idp.sessions.services import ACR_PASSWORD
 from idp.sessions.services import current_session
 from idp.sessions.services import end_session
@@ -138,6 +139,8 @@ def _field_of(error: IdpError) -> str | None:
 
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(_setting("IDP_SIGNUP_RATE_LIMIT"), methods=["POST"])
+@identifier_limit("email", "signup-email", "IDP_SIGNUP_IDENTIFIER_RATE_LIMIT")
+@identifier_limit("phone", "signup-phone", "IDP_SIGNUP_IDENTIFIER_RATE_LIMIT")
 def signup():
     next_url = safe_next(request.values.get("next"))
     _ui_locales_of(next_url)  # before the form: it fixes the language of the labels

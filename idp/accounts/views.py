@@ -24,8 +24,8 @@ from idp.accounts.services import get_user
 from idp.audit import AuditEvent
 from idp.extensions import db
 from idp.extensions import limiter
+from idp.rbac import require_page
 from idp.sessions.services import ACR_PASSWORD
-from idp.sessions.services import clear_cookie
 from idp.sessions.services import current_session
 from idp.sessions.services import end_session
 from idp.sessions.services import set_cookie
@@ -59,6 +59,7 @@ def user_of_session(_request=None):
 
 
 @bp.route("/")
+@require_page("account:read")  # BR-UI-012
 def home():
     login = current_session()
     user = get_user(login.user_id) if login else None
@@ -69,6 +70,25 @@ def _login_rate_limit() -> str:
     return current_app.config["IDP_LOGIN_RATE_LIMIT"]
 
 
+def _step_up(next_url: str | None):
+    """The second factor alone, when the authorization request in ``next_url`` asks for it
+    (acr_values) and the authorize checks found a password-only session (the mark they left
+    names it): no password again (idp/oidc/authorize_checks.py ``check_acr_values``)."""
+    from flask import session as form_session
+
+    from idp.mfa.services import asks_mfa
+    from idp.mfa.views import STEP_UP_MARK
+    from idp.mfa.views import step_up
+
+    if STEP_UP_MARK not in form_session:
+        return None
+    marked = form_session.pop(STEP_UP_MARK)
+    login = current_session()
+    if marked is None or login is None or marked != login.id or not asks_mfa(next_url):
+        return None
+    return step_up(login, next_url)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])
 def login():
@@ -77,6 +97,9 @@ def login():
     _ui_locales_of(next_url)
     form = LoginForm()
     if request.method == "GET":
+        stepping_up = _step_up(next_url)
+        if stepping_up is not None:
+            return stepping_up
         form.next.data = next_url or ""
         form.identifier.data = request.args.get("login_hint", "")
     error = None
@@ -101,6 +124,15 @@ def login():
                     error = _l("Your office's application is being reviewed. You can sign in "
                                "once an administrator approves it.")
         else:
+            # FR-UI-002-03: a second factor when enrolled, required by a role or asked by the
+            # client (acr_values); the session starts only after it (idp/mfa/views.py).
+            from idp.mfa import services as mfa
+            from idp.mfa.views import begin_second_step
+
+            needs = mfa.login_needs(user, step_up=mfa.asks_mfa(next_url))
+            if needs in (mfa.LoginNeeds.VERIFY, mfa.LoginNeeds.ENROL):
+                return begin_second_step(user, needs=needs, next_url=next_url,
+                                         remember=form.remember.data)
             previous = current_session()
             if previous is not None:
                 end_session(previous, reason="new_login")
@@ -115,21 +147,7 @@ def login():
     return render_template("accounts/login.html", form=form, error=error)
 
 
-@bp.route("/logout", methods=["GET", "POST"])
-def logout():
-    form = LogoutForm()
-    login = current_session()
-    if request.method == "POST" and form.validate_on_submit():
-        if login is not None:
-            end_session(login, reason="logout")
-            audit.record(AuditEvent.Account.Logout, user_id=login.user_id, session_id=login.id)
-            db.session.commit()
-        response = current_app.make_response(render_template("accounts/logged_out.html"))
-        clear_cookie(response)
-        return response
-    if login is None:
-        return render_template("accounts/logged_out.html")
-    return render_template("accounts/logout.html", form=form)
+# /logout (OpenID RP-Initiated Logout, the end_session_endpoint) is in idp/sessions/views.py.
 
 
 from idp.accounts import password_views  # noqa: E402,F401  (registers routes)

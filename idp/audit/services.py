@@ -6,6 +6,11 @@ current unit of work; the caller's commit writes it together with the change it 
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,6 +21,7 @@ from flask import request
 from idp.audit.buffer import audit_buffer
 from idp.audit.models import ActivityLog
 from idp.audit.models import LoginAttempt
+from idp.errors import InvalidInput
 from idp.extensions import db
 from idp.extensions import utcnow
 
@@ -77,3 +83,97 @@ def events(*, user_id: str | None = None, event: str | None = None) -> list[Acti
     if event:
         query = query.where(ActivityLog.event == str(event))
     return list(db.session.scalars(query))
+
+
+# --- searching and exporting (issue 5 §5) ---------------------------------------------------
+
+#: Most rows one search page returns.
+MAX_PAGE = 500
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    """What to look for in the activity log; every field is optional.
+
+    ``event`` is an exact name (``account:login:failure``) or, ending in ``*``, a prefix
+    (``oauth:token:*``). ``since`` is inclusive, ``until`` exclusive; both timezone-aware.
+    """
+
+    user_id: str | None = None
+    event: str | None = None
+    result: str | None = None
+    client_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def parse_time(value: str, *, name: str = "time") -> datetime:
+    """An ISO 8601 date or date-time as an aware UTC datetime (no zone means UTC); raises
+    InvalidInput naming ``name``."""
+    text = (value or "").strip()
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(f"{name}: expected an ISO 8601 date or date-time such as "
+                           f"2026-11-22 or 2026-11-22T08:30:00Z, got {text[:40]!r}.") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _filtered(query, where: LogFilter):
+    if where.user_id:
+        query = query.where(ActivityLog.user_id == where.user_id)
+    if where.event:
+        if where.event.endswith("*"):
+            prefix = where.event[:-1].replace("\\", "\\\\").replace("%", "\\%").replace(
+                "_", "\\_")
+            query = query.where(ActivityLog.event.like(prefix + "%", escape="\\"))
+        else:
+            query = query.where(ActivityLog.event == where.event)
+    if where.result:
+        query = query.where(ActivityLog.result == where.result)
+    if where.client_id:
+        query = query.where(ActivityLog.client_id == where.client_id)
+    if where.since is not None:
+        query = query.where(ActivityLog.created_at >= where.since)
+    if where.until is not None:
+        query = query.where(ActivityLog.created_at < where.until)
+    return query
+
+
+def search(where: LogFilter, *, limit: int = 50, before: int | None = None
+           ) -> tuple[list[ActivityLog], int | None]:
+    """One page of matching rows, newest first, and the cursor of the next page (None at the
+    end): pass it back as ``before``. Keyset paging on the id, so a page costs the same at the
+    end of a long log as at its start."""
+    limit = max(1, min(limit, MAX_PAGE))
+    query = _filtered(db.select(ActivityLog), where).order_by(ActivityLog.id.desc())
+    if before is not None:
+        query = query.where(ActivityLog.id < before)
+    rows = list(db.session.scalars(query.limit(limit + 1)))
+    if len(rows) > limit:
+        return rows[:limit], rows[limit - 1].id
+    return rows, None
+
+
+def as_dict(row: ActivityLog) -> dict:
+    """A row as JSON-ready data: what the admin API and the export show."""
+    return {"id": row.id, "event": row.event, "result": row.result, "user_id": row.user_id,
+            "client_id": row.client_id, "session_id": row.session_id, "ip": row.ip,
+            "user_agent": row.user_agent, "detail": row.detail or {},
+            "created_at": row.created_at.isoformat()}
+
+
+def export_lines(where: LogFilter, *, batch: int = 1000) -> Iterator[str]:
+    """Every matching row, oldest first, as one JSON document per line (JSON Lines), read in
+    batches of ``batch`` rows so a long log never sits whole in memory."""
+    after = 0
+    while True:
+        query = _filtered(db.select(ActivityLog), where).where(ActivityLog.id > after)
+        rows = list(db.session.scalars(query.order_by(ActivityLog.id).limit(batch)))
+        for row in rows:
+            yield json.dumps(as_dict(row), ensure_ascii=False, sort_keys=True) + "\n"
+        if len(rows) < batch:
+            return
+        after = rows[-1].id

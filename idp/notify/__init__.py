@@ -2,9 +2,10 @@
 
 from idp.notify.services import notify_user
 from idp.notify.services import queue_email
+from idp.notify.services import queue_http_post
 from idp.notify.services import queue_sms
 
-__all__ = ["init_app", "notify_user", "queue_email", "queue_sms"]
+__all__ = ["init_app", "notify_user", "queue_email", "queue_http_post", "queue_sms"]
 
 
 def init_app(app) -> None:

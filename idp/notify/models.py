@@ -15,7 +15,11 @@ from idp.extensions import utcnow
 class Channel:
     EMAIL = "email"
     SMS = "sms"
+    #: A form POST to a URL (OpenID back-channel logout): the recipient is the URL, the body
+    #: the JSON payload a registered builder turns into the form (``worker.register_http_body``).
+    HTTP = "http"
 
+    #: The channels that reach a person (``notify_user``).
     ALL = (EMAIL, SMS)
 
 

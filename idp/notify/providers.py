@@ -13,6 +13,7 @@ import logging
 import smtplib
 import ssl
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -198,6 +199,36 @@ class HttpSmsProvider:
             raise DeliveryFailed(f"HTTP {status}")
 
 
+class HttpFormPoster:
+    """POSTs ``application/x-www-form-urlencoded`` forms (back-channel logout, OpenID
+    Back-Channel Logout 1.0 §2.5); any 2xx means delivered, a redirect is a failure."""
+
+    name = "http"
+
+    def __init__(self, *, timeout: float):
+        self.timeout = timeout
+
+    def post(self, url: str, form: dict) -> None:
+        request = urllib.request.Request(
+            url, method="POST", data=urllib.parse.urlencode(form).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded",
+                     "Cache-Control": "no-cache, no-store"})
+        try:
+            with _OPENER.open(request, timeout=self.timeout) as response:
+                status = response.status
+        except urllib.error.HTTPError as exc:
+            exc.close()
+            raise DeliveryFailed(f"HTTP {exc.code}") from None
+        except urllib.error.URLError as exc:
+            reason = exc.reason
+            raise DeliveryFailed(_describe(reason) if isinstance(reason, BaseException)
+                                 else "URLError") from None
+        except OSError as exc:
+            raise DeliveryFailed(_describe(exc)) from None
+        if not 200 <= status < 300:
+            raise DeliveryFailed(f"HTTP {status}")
+
+
 def build_sms_provider(spec: str, *, setting: str, timeout: float,
                        recorded: list[SentSms]) -> SmsProvider:
     """The provider a setting names: ``log``, ``recording`` or an http(s) gateway URL."""
@@ -218,6 +249,7 @@ class Providers:
     sms: tuple[SmsProvider, ...]
     #: What this app's ``recording`` SMS providers were sent.
     recorded_sms: list[SentSms]
+    http: HttpFormPoster | None = None
 
 
 def init_app(app: Flask) -> None:
@@ -249,12 +281,17 @@ def init_app(app: Flask) -> None:
             raise SettingsError(f"production needs a real SMS gateway in {setting}, not {spec}")
         sms.append(build_sms_provider(spec, setting=setting, recorded=recorded,
                                       timeout=config["IDP_SMS_TIMEOUT_SECONDS"]))
-    app.extensions[_EXTENSION_KEY] = Providers(email=email, sms=tuple(sms),
-                                               recorded_sms=recorded)
+    app.extensions[_EXTENSION_KEY] = Providers(
+        email=email, sms=tuple(sms), recorded_sms=recorded,
+        http=HttpFormPoster(timeout=config["IDP_LOGOUT_HTTP_TIMEOUT_SECONDS"]))
 
 
 def email_sender() -> EmailSender:
     return current_app.extensions[_EXTENSION_KEY].email
+
+
+def http_poster() -> HttpFormPoster:
+    return current_app.extensions[_EXTENSION_KEY].http
 
 
 def sms_providers() -> tuple[SmsProvider, ...]:

@@ -55,6 +55,28 @@ def queue_sms(to: str, template: str, context: dict | None = None, *,
     return _queue(Channel.SMS, normalise_phone(to), template, context, locale)
 
 
+def queue_http_post(url: str, template: str, payload: dict, *,
+                    user_id: str | None = None) -> str:
+    """Queue a form POST to ``url`` in the caller's unit of work; return the message id.
+
+    The worker turns ``payload`` into the form with the builder registered for ``template``
+    (``worker.register_http_body``) at each attempt, so a builder may sign it with a fresh
+    expiry. Any 2xx answer delivers it; anything else is retried with the outbox's backoff.
+    """
+    import json
+
+    message = OutboxMessage(
+        id=new_id(), channel=Channel.HTTP, template=template,
+        locale=current_app.config["IDP_DEFAULT_LOCALE"], user_id=user_id,
+        recipient_encrypted=_seal(url), subject_encrypted=None,
+        body_encrypted=_seal(json.dumps(payload, separators=(",", ":"))),
+        status=OutboxStatus.QUEUED, attempts=0, next_attempt_at=utcnow())
+    db.session.add(message)
+    db.session.flush()
+    inline.note_queued(message.id)
+    return message.id
+
+
 def notify_user(user, template: str, context: dict | None = None, *,
                 channels: tuple[str, ...] = ("email", "sms")) -> list[str]:
     """Queue ``template`` to the user's email and/or phone, in the user's language; return the

@@ -7,8 +7,10 @@ it again. Each message costs at most one SMTP session or one call per SMS provid
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import current_app
@@ -18,6 +20,7 @@ from idp.extensions import utcnow
 from idp.notify.errors import DeliveryFailed
 from idp.notify.models import Channel
 from idp.notify.providers import email_sender
+from idp.notify.providers import http_poster
 from idp.notify.providers import sms_providers
 from idp.notify.services import OutgoingMessage
 from idp.notify.services import ProviderTry
@@ -67,9 +70,34 @@ def _release(message_ids: list[str]) -> None:
         log.exception("outbox: claims could not be released")
 
 
+#: template -> builder of the form an ``http`` message POSTs, from its JSON payload.
+_HTTP_BODIES: dict[str, Callable[[dict], dict]] = {}
+
+
+def register_http_body(template: str, builder: Callable[[dict], dict]) -> None:
+    """Say how ``http`` messages of ``template`` turn their payload into the form they POST
+    (called at each attempt, in the worker's app context)."""
+    _HTTP_BODIES[template] = builder
+
+
+def _post(message: OutgoingMessage) -> list[ProviderTry]:
+    poster = http_poster()
+    try:
+        poster.post(message.to, _HTTP_BODIES[message.template](json.loads(message.body)))
+    except DeliveryFailed as exc:
+        log.warning("outbox %s: %s failed: %s", message.id, poster.name, exc.description)
+        return [ProviderTry(poster.name, str(exc.description))]
+    except Exception as exc:
+        log.exception("outbox %s: %s broke", message.id, poster.name)
+        return [ProviderTry(poster.name, f"unexpected {type(exc).__name__}")]
+    return [ProviderTry(poster.name)]
+
+
 def send(message: OutgoingMessage) -> list[ProviderTry]:
     """Try the providers of the message's channel in order until one takes it; for SMS that
     is the primary, then the fallback, in the same attempt."""
+    if message.channel == Channel.HTTP:
+        return _post(message)
     if message.channel == Channel.EMAIL:
         providers = [email_sender()]
     else:

@@ -36,6 +36,12 @@ class ClientMetadata:
     scope: str = DEFAULT_SCOPE
     public: bool = False
     first_party: bool = False
+    # OpenID logout: RP-Initiated Logout 1.0 §3.1, Back-Channel §2.2, Front-Channel §2.
+    post_logout_redirect_uris: tuple[str, ...] = ()
+    backchannel_logout_uri: str | None = None
+    frontchannel_logout_uri: str | None = None
+    # The permissions its tokens may carry (names, "resource:*", "*"); None: none (issue 5).
+    permissions: tuple[str, ...] | None = None
 
 
 def validate_client_metadata(meta: ClientMetadata) -> ClientMetadata:
@@ -61,8 +67,44 @@ def validate_client_metadata(meta: ClientMetadata) -> ClientMetadata:
     for uri in uris:
         _check_redirect_uri(uri)
     scope = " ".join(dict.fromkeys(meta.scope.split()))
+    logout_uris = tuple(dict.fromkeys(u.strip() for u in meta.post_logout_redirect_uris))
+    for uri in logout_uris:
+        _check_redirect_uri(uri)
+    backchannel = _logout_uri(meta.backchannel_logout_uri)
+    frontchannel = _logout_uri(meta.frontchannel_logout_uri)
     return ClientMetadata(name=name, redirect_uris=uris, grant_types=grant_types, scope=scope,
-                          public=meta.public, first_party=meta.first_party)
+                          public=meta.public, first_party=meta.first_party,
+                          post_logout_redirect_uris=logout_uris,
+                          backchannel_logout_uri=backchannel, frontchannel_logout_uri=frontchannel,
+                          permissions=_permission_limit(meta.permissions))
+
+
+def _permission_limit(patterns: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    from idp.rbac.errors import UnknownPermission
+    from idp.rbac.services import validate_permission_patterns
+
+    if patterns is None:
+        return None
+    try:
+        return tuple(validate_permission_patterns(patterns))
+    except UnknownPermission as exc:
+        raise InvalidClientMetadata(exc.description) from None
+
+
+def _logout_uri(uri: str | None) -> str | None:
+    """A back- or front-channel logout URI: absolute https (http on loopback), no fragment
+    (Back-Channel Logout §2.2, Front-Channel Logout §2)."""
+    uri = (uri or "").strip()
+    if not uri:
+        return None
+    parts = urlsplit(uri)
+    loopback = parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost", "::1"}
+    if parts.fragment or "#" in uri or not parts.netloc or not (parts.scheme == "https"
+                                                                 or loopback):
+        raise InvalidClientMetadata(
+            f"{uri}: a logout URI must be an absolute https URL (http only on loopback) "
+            "without a fragment.")
+    return uri
 
 
 def _check_redirect_uri(uri: str) -> None:
@@ -95,6 +137,10 @@ def create_client(meta: ClientMetadata) -> tuple[Client, str | None]:
         redirect_uris=list(meta.redirect_uris), grant_types=list(meta.grant_types),
         scope=meta.scope, secret_digest=secret and crypto.keyed_digest(secret),
         token_endpoint_auth_method="none" if meta.public else "client_secret_basic",
+        post_logout_redirect_uris=list(meta.post_logout_redirect_uris) or None,
+        backchannel_logout_uri=meta.backchannel_logout_uri,
+        frontchannel_logout_uri=meta.frontchannel_logout_uri,
+        permissions=list(meta.permissions) if meta.permissions is not None else None,
     )
     db.session.add(client)
     db.session.flush()
@@ -137,3 +183,13 @@ def get_client(client_id: str | None) -> Client | None:
 
 def list_clients() -> list[Client]:
     return list(db.session.scalars(db.select(Client).order_by(Client.created_at)))
+
+
+def clients_of_session(session_id: str) -> list[Client]:
+    """The clients that were issued tokens under the login session ``session_id``: the ones
+    OpenID logout notifies when it ends (Back-Channel Logout §2.7, Front-Channel Logout §3)."""
+    from idp.oauth.models import Token
+
+    ids = db.select(Token.client_id).where(Token.session_id == session_id).distinct()
+    return list(db.session.scalars(db.select(Client).where(Client.id.in_(ids))
+                                   .order_by(Client.created_at)))

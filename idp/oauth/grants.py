@@ -15,6 +15,7 @@ from flask import current_app
 
 from idp.accounts.services import get_user
 from idp.oauth import services
+from idp.oauth.clients import get_client
 from idp.oidc import keys
 from idp.oidc.claims import user_claims
 from idp.sessions.services import current_session
@@ -112,4 +113,4 @@ class OpenIDCode(_OpenIDCode):
         return claims
 
     def generate_user_info(self, user, scope):
-        return user_claims(user.user, scope)
+        return user_claims(user.user, scope, client=get_client(user.client_id))

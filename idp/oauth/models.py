@@ -39,6 +39,13 @@ class Client(db.Model):
     token_endpoint_auth_method: Mapped[str] = mapped_column(sa.String(32))
     disabled_at: Mapped[object | None] = mapped_column(UTCDateTime)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    # OpenID logout (RP-Initiated, Back-Channel and Front-Channel Logout 1.0); NULL: none.
+    post_logout_redirect_uris: Mapped[list | None] = mapped_column(sa.JSON)
+    backchannel_logout_uri: Mapped[str | None] = mapped_column(sa.Text)
+    frontchannel_logout_uri: Mapped[str | None] = mapped_column(sa.Text)
+    # The permissions this client's tokens may carry: exact names, "resource:*" or "*";
+    # NULL: none (idp.rbac.services.permits).
+    permissions: Mapped[list | None] = mapped_column(sa.JSON)
 
     @property
     def client_id(self) -> str:

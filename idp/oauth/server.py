@@ -52,7 +52,7 @@ class AccessTokenGenerator(JWTBearerTokenGenerator):
     def get_extra_claims(self, client, grant_type, user, scope):
         if not isinstance(user, Subject):
             return {}
-        claims = authorization_claims(user.user)
+        claims = authorization_claims(user.user, client)
         if user.session_id:
             claims["sid"] = user.session_id
         return claims

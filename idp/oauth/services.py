@@ -35,6 +35,8 @@ class Subject:
     amr: list | None
     session_id: str | None
     family_id: str
+    #: The client the grant was issued to: ID-token claims are limited to its permissions.
+    client_id: str | None = None
 
     def get_user_id(self) -> str:
         return self.user.id
@@ -96,7 +98,7 @@ def redeem_code(code: str, client) -> AuthorizationCode | None:
 def subject_of(grant_row: AuthorizationCode | Token, user) -> Subject:
     return Subject(user=user, auth_time=grant_row.auth_time, acr=grant_row.acr,
                    amr=grant_row.amr, session_id=grant_row.session_id,
-                   family_id=grant_row.family_id)
+                   family_id=grant_row.family_id, client_id=grant_row.client_id)
 
 
 def record_issued_tokens(token: dict, request) -> None:

@@ -16,8 +16,13 @@ from authlib.oauth2.rfc6749 import InvalidRequestError
 from authlib.oidc.core.errors import ConsentRequiredError
 from authlib.oidc.core.errors import LoginRequiredError
 from flask import g
+from flask import session as form_session
 
 from idp.oauth.services import consent_covers
+from idp.sessions.services import ACR_MFA
+
+#: The form-cookie key naming a session that only needs a second factor (idp/mfa/views.py).
+STEP_UP_MARK = "mfa_step_up"
 
 PROMPT_VALUES = ("none", "login", "consent", "select_account")
 
@@ -76,6 +81,20 @@ def check_max_age(ctx: AuthorizeContext) -> None:
         ctx.needs_login = True
 
 
+def check_acr_values(ctx: AuthorizeContext) -> None:
+    """OIDC Core §3.1.2.1 ``acr_values``: a client asking ``urn:bus-booking:acr:mfa`` of a
+    session that passed a password only gets the user through a second factor first (step-up,
+    FR-UI-002-03); the ID token's ``acr``/``amr`` then say so. When nothing else asks for a new
+    login, the form cookie is marked with the session's id, and the login page asks for the
+    second factor alone, not the password again (idp/accounts/views.py ``_step_up``)."""
+    values = (ctx.params.get("acr_values") or "").split()
+    if ACR_MFA not in values or ctx.login is None or ctx.login.acr == ACR_MFA:
+        return
+    if not ctx.needs_login:
+        form_session[STEP_UP_MARK] = ctx.login.id
+    ctx.needs_login = True
+
+
 def check_session(ctx: AuthorizeContext) -> None:
     """No live login session means logging in; ``prompt=none`` forbids showing the page."""
     if ctx.login is None:
@@ -97,7 +116,8 @@ def check_consent(ctx: AuthorizeContext) -> None:
         raise ConsentRequiredError()
 
 
-AUTHORIZE_CHECKS = (check_ui_locales, check_prompt, check_max_age, check_session, check_consent)
+AUTHORIZE_CHECKS = (check_ui_locales, check_prompt, check_max_age, check_acr_values,
+                    check_session, check_consent)
 
 
 def run_authorize_checks(ctx: AuthorizeContext) -> AuthorizeContext:

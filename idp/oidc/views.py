@@ -15,6 +15,7 @@ from idp.accounts.snapshots import user_snapshot
 from idp.extensions import csrf
 from idp.oauth.access_tokens import verify_access_token
 from idp.oauth.bearer import bearer_token
+from idp.oauth.clients import get_client
 from idp.oidc.claims import user_claims
 from idp.oidc.discovery import metadata_bytes
 from idp.oidc.keys import jwks_bytes
@@ -66,6 +67,7 @@ def userinfo():
         response.headers["WWW-Authenticate"] = (
             f'Bearer realm="{realm}", error="insufficient_scope", scope="openid"')
         return response
-    response = jsonify(dict(user_claims(user, claims["scope"])))
+    response = jsonify(dict(user_claims(user, claims["scope"],
+                                        client=get_client(claims.get("client_id")))))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -114,7 +114,9 @@ def untranslated_text(page) -> list[str]:
     """English sentences of the catalogue that show on the page (for Arabic pages)."""
     text = page.inner_text("body")
     with CATALOGUE.open("rb") as po:
-        ids = [message.id for message in read_po(po) if message.id]
+        # A plural entry's id is its (singular, plural) pair: both are English to look for.
+        ids = [msgid for message in read_po(po) if message.id
+               for msgid in (message.id if isinstance(message.id, tuple) else (message.id,))]
     fragments = {part.strip() for msgid in ids for part in re.split(r"%\(\w+\)s", msgid)}
     return sorted(f for f in fragments if len(f) > 3 and f in text)
 

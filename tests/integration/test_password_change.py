@@ -194,3 +194,17 @@ def test_fr_ui_003_05_set_password_checks_policy_and_history_for_signup(app, ctx
     assert stored.password_hash.startswith("$argon2id$")
     [record] = audit.services.events(user_id=user.id, event=AuditEvent.Password.Set)
     assert record.detail is None  # nothing of the password in the log
+
+
+def test_fr_ui_003_02_the_kept_session_gets_a_new_cookie_secret(app, flows, signed_in_user):
+    """A password change is a privilege change (issue 6): the session this browser keeps gets a
+    new cookie secret, so a cookie copied before the change opens nothing after it."""
+    before = flows.client.get_cookie("idp_session").value
+
+    assert change(flows, PASSWORD, NEW).status_code == 302
+
+    after = flows.client.get_cookie("idp_session").value
+    assert after != before and signed_in(flows)
+    thief = other_device(app)
+    thief.client.set_cookie("idp_session", before)
+    assert thief.client.get("/account/password").status_code == 302  # to the login page

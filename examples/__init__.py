@@ -1,0 +1,1 @@
+"""Example services that use the identity provider."""

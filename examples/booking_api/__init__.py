@@ -1,0 +1,1 @@
+"""An example booking service guarded by ``idp.resource``: see app.py."""

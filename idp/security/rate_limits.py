@@ -1,0 +1,104 @@
+"""Rate limits per client address and per identifier (NFR-UI-002-03).
+
+Flask-Limiter decorators do the per-address limits (and per-client on /token). Limits keyed
+by what the user typed are taken here, from the services, because only they know whether the
+device asking is one that signed in to the account before (exempt: an attacker cannot use up
+the owner's allowance). Storage is Flask-Limiter's own (Redis when IDP_REDIS_URL is set, else
+memory); when it fails, Flask-Limiter falls back to memory (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED)
+and so does ``limit_identifier``.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import time
+
+from flask import current_app
+from flask import request
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter
+
+from idp.accounts.identifiers import InvalidIdentifier
+from idp.accounts.identifiers import parse_identifier
+from idp.extensions import limiter
+from idp.security import crypto
+from idp.security.errors import TooManyAttempts
+
+log = logging.getLogger(__name__)
+_FALLBACK_KEY = "idp.rate_limit_fallback"
+
+
+def identifier_digest(raw: str | None) -> str:
+    """A keyed digest of an email address or phone number as typed, normalised where it
+    parses: rate-limit keys never hold the address itself."""
+    raw = raw or ""
+    try:
+        value = parse_identifier(raw)[1]
+    except InvalidIdentifier:
+        value = raw.strip().lower()
+    return crypto.keyed_digest(value)
+
+
+def _fallback() -> FixedWindowRateLimiter:
+    strategy = current_app.extensions.get(_FALLBACK_KEY)
+    if strategy is None:
+        strategy = current_app.extensions[_FALLBACK_KEY] = FixedWindowRateLimiter(
+            MemoryStorage())
+    return strategy
+
+
+def limit_identifier(scope: str, identifier: str | None, setting: str) -> None:
+    """Count one request of ``scope`` for ``identifier`` against the limit in ``setting``.
+
+    Raises TooManyAttempts (with the seconds until the window ends) when it is spent.
+    """
+    limit = parse(current_app.config[setting])
+    key = (f"idp:{scope}", identifier_digest(identifier))
+    try:
+        strategy = limiter.limiter
+        allowed = strategy.hit(limit, *key)
+    except Exception as exc:  # any storage failure: keep limiting, in this process's memory
+        log.warning("rate limit storage unavailable (%s); limiting in memory", exc)
+        strategy = _fallback()
+        allowed = strategy.hit(limit, *key)
+    if not allowed:
+        reset_at = strategy.get_window_stats(limit, *key).reset_time
+        raise TooManyAttempts(retry_after=reset_at - time.time())
+
+
+def identifier_key(field: str, scope: str):
+    """A Flask-Limiter ``key_func``: the digest of the form field ``field``."""
+
+    def key() -> str:
+        return f"{scope}:{identifier_digest(request.form.get(field, ''))}"
+
+    return key
+
+
+def identifier_limit(field: str, scope: str, setting_name: str):
+    """A Flask-Limiter decorator limiting POSTs per value of the form field ``field`` (a
+    digest); a POST that leaves the field empty is not counted."""
+    return limiter.limit(setting(setting_name), methods=["POST"],
+                         key_func=identifier_key(field, scope),
+                         exempt_when=lambda: not request.form.get(field, "").strip())
+
+
+def client_key() -> str:
+    """A Flask-Limiter ``key_func`` for the token endpoint: the client_id the request claims
+    (HTTP Basic or the form), else the address: guesses are counted per client."""
+    auth = request.headers.get("Authorization", "")
+    client_id = None
+    if auth[:6].lower() == "basic ":
+        try:
+            client_id = base64.b64decode(auth[6:], validate=True).decode().split(":", 1)[0]
+        except (ValueError, UnicodeDecodeError):
+            client_id = None
+    client_id = client_id or request.form.get("client_id")
+    return f"client:{client_id[:128]}" if client_id else f"ip:{request.remote_addr}"
+
+
+def setting(name: str):
+    """A Flask-Limiter limit provider reading the setting ``name`` at request time."""
+    return lambda: current_app.config[name]

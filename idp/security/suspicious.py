@@ -1,0 +1,158 @@
+"""Suspicious logins (BR-UI-007): the devices and networks each user signed in from, the
+"new sign-in" email, and its "this wasn't me" link.
+
+A login is new when its device (``sessions.devices.device_key``) or its network (the /24 of an
+IPv4 address, the /48 of an IPv6 one, settings) never signed in to the account before. The very
+first login of an account sets the baseline and notifies nobody. Networks are kept as keyed
+digests: the table does not tell where a user lives.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+from flask import current_app
+from flask import has_request_context
+from flask import request
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
+
+from idp import audit
+from idp import notify
+from idp.audit import AuditEvent
+from idp.extensions import db
+from idp.extensions import utcnow
+from idp.security import crypto
+from idp.security.errors import SecurityLinkInvalid
+from idp.security.links import claim_link
+from idp.security.links import issue_link
+from idp.security.links import refusal_reason
+from idp.security.models import KnownDevice
+from idp.security.models import KnownNetwork
+from idp.security.models import LinkPurpose
+
+
+def network_of(address: str | None) -> str | None:
+    """The network ``address`` belongs to, as ``203.0.113.0/24`` or ``2001:db8:1::/48``."""
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    config = current_app.config
+    prefix = (config["IDP_SUSPICIOUS_IPV4_PREFIX"] if ip.version == 4
+              else config["IDP_SUSPICIOUS_IPV6_PREFIX"])
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+def _network_digest(address: str | None) -> str | None:
+    network = network_of(address)
+    return crypto.keyed_digest("network:" + network) if network else None
+
+
+def is_known_device(user_id: str, device_key: str) -> bool:
+    """True when the device with this key signed in to the account before."""
+    return db.session.scalar(sa.select(KnownDevice.device_key).where(
+        KnownDevice.user_id == user_id, KnownDevice.device_key == device_key)) is not None
+
+
+def remember_device(user_id: str, device_key: str) -> bool:
+    """Mark the device as one that signed in to the account; return True if it was new."""
+    return _remember(KnownDevice, KnownDevice.device_key, user_id, device_key)
+
+
+def _remember(model, column, user_id: str, value: str) -> bool:
+    now = utcnow()
+    new = db.session.scalar(sa.select(column).where(model.user_id == user_id,
+                                                    column == value)) is None
+    values = {"user_id": user_id, column.key: value, "first_seen_at": now, "last_seen_at": now}
+    dialect = db.session.connection().dialect.name
+    if dialect in {"sqlite", "postgresql"}:
+        # Two logins of one device at once: the second updates instead of failing.
+        module = sqlite if dialect == "sqlite" else postgresql
+        db.session.execute(module.insert(model.__table__).values(**values).on_conflict_do_update(
+            index_elements=["user_id", column.key], set_={"last_seen_at": now}))
+    elif new:
+        db.session.add(model(**values))
+    else:
+        db.session.execute(sa.update(model).where(model.user_id == user_id, column == value)
+                           .values(last_seen_at=now))
+    return new
+
+
+def note_successful_login(user) -> bool:
+    """Remember this request's device and network for ``user``; when either is new for an
+    account that signed in before, email a "new sign-in" notice with a "this wasn't me" link
+    and record ``security:login:suspicious_notified``. Returns True if a notice was queued.
+
+    Called once the login is complete, on ``sessions.services.session_started`` (every factor
+    passed: a password alone must not make a device known). Writes in the caller's unit of
+    work.
+    """
+    if not has_request_context():
+        return False
+    from idp.sessions.devices import device_key
+
+    key = device_key()
+    had_history = db.session.scalar(sa.select(KnownDevice.device_key).where(
+        KnownDevice.user_id == user.id).limit(1)) is not None
+    new_device = remember_device(user.id, key)
+    network = _network_digest(request.remote_addr)
+    new_network = bool(network) and _remember(KnownNetwork, KnownNetwork.network_digest,
+                                              user.id, network)
+    if not had_history or not (new_device or new_network) or not user.email:
+        return False
+    seconds = current_app.config["IDP_SUSPICIOUS_LINK_SECONDS"]
+    token = issue_link(user.id, LinkPurpose.NOT_ME, seconds, replace=False)
+    locale = user.profile.locale if user.profile else None
+    notify.notify_user(user, "new_sign_in", {
+        "when": utcnow().strftime("%Y-%m-%d %H:%M UTC"),
+        "network": network_of(request.remote_addr) or "-",
+        "browser": (request.user_agent.string or "-")[:120],
+        "link": link_url("/login/not-me", token, locale), "days": seconds // 86400,
+    }, channels=("email",))
+    reasons = [name for name, flag in (("device", new_device), ("network", new_network)) if flag]
+    audit.record(AuditEvent.Security.SuspiciousLoginNotified, user_id=user.id, reasons=reasons)
+    return True
+
+
+def link_url(path: str, token: str, locale: str | None) -> str:
+    query = {"token": token, **({"lang": locale} if locale else {})}
+    return f"{current_app.config['IDP_ISSUER']}{path}?{urlencode(query)}"
+
+
+def not_me_link_is_live(token: str | None) -> bool:
+    from idp.security.links import live_link
+
+    return live_link(token, LinkPurpose.NOT_ME) is not None
+
+
+def report_not_me(token: str | None, *, locale: str | None = None):
+    """The user says a notified sign-in was not theirs: spend the link, end every session of
+    the account, revoke its refresh tokens and send a password-reset link to its email.
+
+    Returns the user. Raises SecurityLinkInvalid (unknown, expired or used link; recorded as
+    ``security:login:not_me_failed``). Records ``security:login:not_me``. The caller commits,
+    also after a refusal (its audit record).
+    """
+    from idp.accounts.passwords import request_password_reset
+    from idp.accounts.services import get_user
+    from idp.oauth.services import revoke_user_tokens
+    from idp.sessions.services import end_user_sessions
+
+    user_id = claim_link(token, LinkPurpose.NOT_ME)
+    user = get_user(user_id)
+    if user is None:
+        reason, owner = refusal_reason(token, LinkPurpose.NOT_ME)
+        audit.record(AuditEvent.Security.NotMeFailed, user_id=owner, result="failure",
+                     reason=reason)
+        raise SecurityLinkInvalid()
+    ended = end_user_sessions(user.id, reason="not_me")
+    revoke_user_tokens(user.id, "not_me")
+    if user.email:
+        request_password_reset(user.email, locale=locale)
+    audit.record(AuditEvent.Security.NotMeUsed, user_id=user.id, sessions_ended=ended)
+    return user
