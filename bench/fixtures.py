@@ -6,7 +6,9 @@ import json
 import os
 import secrets
 import subprocess
+import tempfile
 from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 
 from bench.environment import Storage
@@ -29,6 +31,9 @@ class Fixtures:
     service: dict  # client_credentials client: client_id, client_secret
     relying_party: dict  # authorization_code + refresh_token client
     user: dict  # email, password
+    #: Customers for the login scenario, one per load connection: many people sign in at once,
+    #: not one account eight times at once (which the lockout paces, BR-UI-006).
+    login_users: list[dict] = field(default_factory=list)  # email, password
 
 
 def server_environment(storage: Storage, port: int) -> dict[str, str]:
@@ -69,4 +74,29 @@ def create_fixtures(env: dict[str, str]) -> Fixtures:
     user = json.loads(_idp(env, "users", "create", "--email", "bench@example.com",
                            "--password", password, "--name", "Bench User", "--verified"))
     return Fixtures(service=service, relying_party=relying_party,
-                    user={"email": user["email"], "password": password})
+                    user={"email": user["email"], "password": password},
+                    login_users=_import_login_users(env, password))
+
+
+def _import_login_users(env: dict[str, str], password: str, count: int = 16) -> list[dict]:
+    """Verified customers for the login scenario, through `idp users import` (one process),
+    their hash made with the server's argon2id parameters (no rehash at first login)."""
+    from argon2 import PasswordHasher
+    from argon2 import Type
+
+    from idp.config import load_settings
+
+    settings = load_settings(environ=env)
+    hashed = PasswordHasher(time_cost=settings["IDP_ARGON2_TIME_COST"],
+                            memory_cost=settings["IDP_ARGON2_MEMORY_KIB"],
+                            parallelism=settings["IDP_ARGON2_PARALLELISM"],
+                            type=Type.ID).hash(password)
+    users = [{"email": f"login-{n}@example.com", "password": password} for n in range(count)]
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl") as lines:
+        for user in users:
+            lines.write(json.dumps({"email": user["email"], "name": "Bench login",
+                                    "roles": ["customer"], "email_verified": True,
+                                    "password_hash": hashed}) + "\n")
+        lines.flush()
+        _idp(env, "users", "import", lines.name)
+    return users

@@ -147,11 +147,11 @@ def _run(args: argparse.Namespace) -> int:
               f"{hash_rate.processes} processes (server idle)")
         print("loading:      login (GET form + POST credentials) ...", flush=True)
         if use_wrk:
-            login = run_wrk_login(server.base_url, fixtures.user,
+            login = run_wrk_login(server.base_url, fixtures.login_users,
                                   connections=args.login_connections, seconds=args.seconds,
                                   sample=server.connections_per_worker)
         else:
-            login = run_python(server.base_url, "login", password_login(fixtures.user),
+            login = run_python(server.base_url, "login", password_login(fixtures.login_users),
                                processes=args.login_processes, threads=args.login_threads,
                                seconds=args.seconds, sample=server.connections_per_worker)
         server.check_running("login")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import multiprocessing
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -36,11 +37,13 @@ def fixed_request(scenario: Scenario) -> Iteration:
     return iteration
 
 
-def password_login(user: dict) -> Iteration:
+def password_login(user: dict | list[dict]) -> Iteration:
     """GET /login and POST the form with a fresh cookie jar; success is a 302 (to the account
-    page); the POST alone is timed."""
+    page); the POST alone is timed. Given several users, each iteration takes one at random."""
+    users = user if isinstance(user, list) else [user]
 
     def iteration(client: Client) -> tuple[bool, float]:
+        user = random.choice(users)
         client.cookies = {}
         page = client.get("/login")
         if page.status != 200:

@@ -49,12 +49,13 @@ def run_wrk(base_url: str, scenario: Scenario, *, threads: int, connections: int
     )
 
 
-def run_wrk_login(base_url: str, user: dict, *, connections: int, seconds: int,
+def run_wrk_login(base_url: str, users: list[dict], *, connections: int, seconds: int,
                   sample: Callable[[], list[int]] | None = None) -> Measurement:
     """Complete logins (GET form + POST credentials) from ``connections`` wrk threads with one
-    connection each; only logins ending in a 302 count; p50/p99 are of the POSTs."""
-    env = dict(os.environ, BENCH_LOGIN_IDENTIFIER=user["email"],
-               BENCH_LOGIN_PASSWORD=user["password"])
+    connection each, thread n signing in as ``users[n % len(users)]`` (all with one password);
+    only logins ending in a 302 count; p50/p99 are of the POSTs."""
+    env = dict(os.environ, BENCH_LOGIN_IDENTIFIERS=",".join(u["email"] for u in users),
+               BENCH_LOGIN_PASSWORD=users[0]["password"])
     command = [wrk_path(), f"-t{connections}", f"-c{connections}", f"-d{seconds}s",
                "--timeout", TIMEOUT, "-s", str(LOGIN_SCRIPT), base_url + "/login"]
     figures, spread = _run(command, env, _LOGIN_RESULT, seconds, sample)

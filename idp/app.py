@@ -126,6 +126,7 @@ def _init_packages(app: Flask) -> None:
     from idp.accounts.views import user_of_session
     from idp.admin.views import bp as admin_bp
     from idp.audit import buffer as audit_buffer
+    from idp.audit import unit_of_work as audit_unit_of_work
     from idp.mfa.views import bp as mfa_bp
     from idp.oauth import revocation_list
     from idp.oauth import server as oauth_server
@@ -144,6 +145,7 @@ def _init_packages(app: Flask) -> None:
     passwords.init_app(app)
     devices.init_app(app)
     audit_buffer.init_app(app)
+    audit_unit_of_work.init_app(app)
     notify.init_app(app)
     login_manager.request_loader(user_of_session)
     revocation_list.init_app(app)

@@ -2,7 +2,9 @@
 --   GET /login (form, CSRF cookie and token), then POST /login with the credentials.
 -- A returning browser: the device cookie is kept from one login to the next, the session and
 -- form cookies are dropped, so every iteration is a new login on a known device.
--- Environment: BENCH_LOGIN_IDENTIFIER, BENCH_LOGIN_PASSWORD (set by bench/wrk.py).
+-- Environment: BENCH_LOGIN_IDENTIFIERS (comma-separated; thread n signs in as the n-th, many
+-- people at once rather than one account eight times) and BENCH_LOGIN_PASSWORD (set by
+-- bench/wrk.py).
 -- Run with as many connections as threads (-tN -cN): the state below is per thread, and so
 -- per connection. done() prints one line that bench/wrk.py parses: complete logins (a 302 to
 -- the POST), other answers, and the POSTs' latency percentiles (clock_gettime through FFI;
@@ -24,12 +26,16 @@ local function escape(s)
   end))
 end
 
-local identifier = escape(os.getenv("BENCH_LOGIN_IDENTIFIER") or "")
 local password = escape(os.getenv("BENCH_LOGIN_PASSWORD") or "")
+local identifiers = {}
+for value in string.gmatch(os.getenv("BENCH_LOGIN_IDENTIFIERS") or "", "[^,]+") do
+  table.insert(identifiers, value)
+end
 
 local threads = {}
 function setup(thread)
   table.insert(threads, thread)
+  thread:set("identifier", escape(identifiers[(#threads - 1) % #identifiers + 1]))
 end
 
 local phase, jar, form, posted_at = "get", {}, nil, 0

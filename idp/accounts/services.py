@@ -116,6 +116,7 @@ def authenticate(identifier: str, password: str) -> User:
     """
     from idp.security import lockout
     from idp.security import rate_limits
+    from idp.security.errors import TooManyAttempts
 
     user = find_user(identifier)
     identifier_digest = crypto.keyed_digest((identifier or "").strip().lower())
@@ -125,6 +126,9 @@ def authenticate(identifier: str, password: str) -> User:
         lockout.check(user, factor="password")
     except lockout.AccountLocked:
         _refuse_login(identifier_digest, user, "locked")
+        raise
+    except TooManyAttempts:  # as many attempts as the threshold are being verified now
+        _refuse_login(identifier_digest, user, "throttled")
         raise
     result = verify_password(user.password_hash if user else None, password)
     if not result.ok:

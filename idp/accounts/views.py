@@ -139,9 +139,9 @@ def login():
             session, secret = start_session(user, amr=["pwd"], acr=ACR_PASSWORD,
                                             remember=form.remember.data)
             audit.record(AuditEvent.Account.LoginSuccess, user_id=user.id, session_id=session.id)
-            db.session.commit()
             response = redirect(next_url or url_for("accounts.home"))
-            set_cookie(response, session, secret)
+            set_cookie(response, session, secret)  # before the commit expires what it reads
+            db.session.commit()
             return response
     form.password.data = ""
     return render_template("accounts/login.html", form=form, error=error)

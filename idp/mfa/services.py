@@ -18,6 +18,7 @@ from urllib.parse import parse_qs
 from urllib.parse import urlsplit
 
 from flask import current_app
+from sqlalchemy.orm.attributes import set_committed_value
 
 from idp import audit
 from idp.audit import AuditEvent
@@ -167,7 +168,8 @@ def _accept_totp(method: MfaMethod, code: str) -> None:
         .execution_options(synchronize_session=False))
     if accepted.rowcount != 1:
         raise SecondFactorFailed(reason="replayed")
-    method.last_used_step = step
+    # The row holds it already: keep the object in step without a second UPDATE at flush.
+    set_committed_value(method, "last_used_step", step)
 
 
 def _digits(code: str | None) -> str:
@@ -176,7 +178,8 @@ def _digits(code: str | None) -> str:
     return normalise_code(code)
 
 
-def verify_second_factor(user, method: str, code: str | None) -> list[str]:
+def verify_second_factor(user, method: str, code: str | None, *,
+                         offered: list[str] | None = None) -> list[str]:
     """Check ``code`` by ``method`` (``totp``, ``sms``, ``email`` or ``recovery``) for
     ``user``; return the session's ``amr``.
 
@@ -184,8 +187,9 @@ def verify_second_factor(user, method: str, code: str | None) -> list[str]:
     AccountLocked) and reports the outcome to it. Raises MethodUnavailable or
     SecondFactorFailed (its subclasses CodeExpired, CodeAttemptsExceeded). Records
     ``mfa:challenge:success`` or ``…:failure``; the caller commits after a refusal too.
+    ``offered``: ``offered_methods(user)`` when the caller has it already (one query less).
     """
-    if method not in offered_methods(user):
+    if method not in (offered if offered is not None else offered_methods(user)):
         raise MethodUnavailable()
     lockout.check(user, factor="code")
     try:

@@ -131,10 +131,10 @@ def _complete_login(pending, user, amr: list[str], *, trust: bool, response=None
     audit.record(AuditEvent.Account.LoginSuccess, user_id=user.id, session_id=login.id,
                  amr=amr, step_up=pending.purpose == "step_up")
     form_session.pop(_PENDING, None)
-    db.session.commit()
     if response is None:
         response = redirect(pending.next_url or url_for("accounts.home"))
-    set_cookie(response, login, secret)
+    set_cookie(response, login, secret)  # before the commit expires what it reads
+    db.session.commit()
     return response
 
 
@@ -172,7 +172,8 @@ def second_step():
         form.method.data = request.args["method"]
     if request.method == "POST" and form.validate_on_submit():
         try:
-            amr = services.verify_second_factor(user, form.method.data, form.code.data)
+            amr = services.verify_second_factor(user, form.method.data, form.code.data,
+                                                offered=methods)
         except (SecondFactorFailed, MethodUnavailable) as exc:
             db.session.commit()  # the spent attempt and its audit record stay
             form.code.errors = [*form.code.errors, exc.description]

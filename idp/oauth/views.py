@@ -22,7 +22,6 @@ from idp.accounts.services import get_user
 from idp.audit import AuditEvent
 from idp.extensions import csrf
 from idp.extensions import db
-from idp.extensions import limiter
 from idp.oauth.clients import get_client
 from idp.oauth.server import authorization_server
 from idp.oauth.services import remember_consent
@@ -151,9 +150,8 @@ def _consent_page(client, scope: str, user):
 
 @bp.route("/token", methods=["POST"])
 @csrf.exempt
-@limiter.limit(rate_limits.setting("IDP_TOKEN_IP_RATE_LIMIT"))
-@limiter.limit(rate_limits.setting("IDP_TOKEN_CLIENT_RATE_LIMIT"), key_func=rate_limits.client_key)
 def token():
+    rate_limits.limit_token_request()  # NFR-UI-002-03: per address and per client
     response = authorization_server().create_token_response()
     # Also on errors: a spent code or a reused refresh token revokes its family, and that
     # revocation (with its audit record) must be kept.

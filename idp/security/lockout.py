@@ -16,10 +16,13 @@ did (``security.suspicious.is_known_device``) has its own. Strangers lock strang
 Atomicity: ``check(user, factor=…)`` *reserves* the attempt before the expensive verification,
 with one Redis Lua script, or one conditional UPDATE in the request's unit of work: its row
 lock (PostgreSQL; SQLite's write lock) holds concurrent attempts on the same bucket until the
-request commits, and they then re-check the count. The attempt that reaches the threshold sets
-the lock itself. However many requests race, at most the threshold of them get past the check
-(the reservation counts as a failure until ``record_success``). No second connection is
-needed: a request never waits for a pool connection while holding one.
+request commits, and they then re-check the count. However many requests race, at most the
+threshold of them get past the check (a reservation counts as a failure until
+``record_success`` gives it back). No second connection is needed: a request never waits for a
+pool connection while holding one. Only a failure sets the lock, once the count has reached the
+threshold (``settle_failure``): attempts still being verified never lock the account by
+themselves, so several right passwords at once (an office sharing an account) are paced with a
+429, not locked out.
 """
 
 from __future__ import annotations
@@ -101,7 +104,11 @@ class Policy:
 class LockoutStore(Protocol):
     def reserve(self, user_id: str, bucket: str, factor: str, policy: Policy, *,
                 own_transaction: bool) -> Reservation:
-        """Count an attempt unless ``bucket`` is locked or full; lock at the threshold."""
+        """Count an attempt unless ``bucket`` is locked or its count is at the threshold."""
+
+    def settle_failure(self, user_id: str, bucket: str, factor: str,
+                       policy: Policy) -> Reservation:
+        """After a failure: lock ``bucket`` if its count reached the threshold."""
 
     def succeed(self, user_id: str, bucket: str, factor: str | None) -> None:
         """Clear ``factor``'s count in ``bucket``, or the whole bucket when None."""
@@ -148,37 +155,51 @@ class DatabaseLockoutStore:
         if admin is not None and admin.locked_until and admin.locked_until > now:
             return Reservation(False, admin.locked_until)
         self._ensure_row(connection, user_id, bucket)
-        before = self._row(connection, user_id, bucket)
-        level = before.lock_level
-        if before.locked_at is None or (now - before.locked_at).total_seconds() > policy.reset:
-            level = 0
-        until = now + timedelta(seconds=policy.duration(level))
         t = self.table
         count, other = t.c[_column(factor).key], t.c[
             _column("code" if factor == "password" else "password").key]
         expired = sa.and_(t.c.locked_until.is_not(None), t.c.locked_until <= now)
-        new_count = sa.case((expired, 1), else_=count + 1)
-        reaching = new_count >= policy.threshold
         # One statement decides: concurrent reservations serialise on the row, and only those
-        # that find the bucket unlocked and below the threshold match.
+        # that find the bucket unlocked and below the threshold match. A lock that has ended
+        # starts the counts again.
         result = connection.execute(
             sa.update(t)
             .where(t.c.user_id == user_id, t.c.bucket == bucket,
                    sa.or_(t.c.locked_until.is_(None), t.c.locked_until <= now),
                    sa.or_(expired, count < policy.threshold))
-            .values({count: new_count, other: sa.case((expired, 0), else_=other),
-                     t.c.locked_until: sa.case((reaching, sa.literal(until, UTCDateTime)),
-                                               else_=sa.null()),
-                     t.c.lock_level: sa.case((reaching, level + 1), else_=t.c.lock_level),
-                     t.c.locked_at: sa.case((reaching, sa.literal(now, UTCDateTime)),
-                                            else_=t.c.locked_at),
-                     t.c.updated_at: now}))
+            .values({count: sa.case((expired, 1), else_=count + 1),
+                     other: sa.case((expired, 0), else_=other),
+                     t.c.locked_until: sa.null(), t.c.updated_at: now}))
+        if result.rowcount == 1:
+            return Reservation(True)
         after = self._row(connection, user_id, bucket)
-        if result.rowcount != 1:
-            return Reservation(False, after.locked_until if after.locked_until
-                               and after.locked_until > now else None)
-        locked_now = after.locked_until is not None and after.locked_at == now
-        return Reservation(True, after.locked_until, locked_now)
+        return Reservation(False, after.locked_until if after.locked_until
+                           and after.locked_until > now else None)
+
+    def settle_failure(self, user_id, bucket, factor, policy: Policy) -> Reservation:
+        """Lock ``bucket`` if its ``factor`` count has reached the threshold and it is not
+        locked yet; ``locked_now`` says whether this call set the lock."""
+        connection = db.session.connection()
+        now = utcnow()
+        row = self._row(connection, user_id, bucket)
+        if row is None:
+            return Reservation(True)
+        if row.locked_until is not None and row.locked_until > now:
+            return Reservation(False, row.locked_until)
+        level = row.lock_level
+        if row.locked_at is None or (now - row.locked_at).total_seconds() > policy.reset:
+            level = 0
+        until = now + timedelta(seconds=policy.duration(level))
+        t = self.table
+        result = connection.execute(
+            sa.update(t)
+            .where(t.c.user_id == user_id, t.c.bucket == bucket,
+                   t.c[_column(factor).key] >= policy.threshold,
+                   sa.or_(t.c.locked_until.is_(None), t.c.locked_until <= now))
+            .values(locked_until=until, lock_level=level + 1, locked_at=now, updated_at=now))
+        if result.rowcount == 1:
+            return Reservation(False, until, locked_now=True)
+        return Reservation(True)
 
     def reserve(self, user_id, bucket, factor, policy, *, own_transaction):
         if own_transaction:
@@ -218,37 +239,44 @@ class DatabaseLockoutStore:
 # --- the Redis store --------------------------------------------------------------------------
 
 # KEYS[1]: the user's hash. ARGV: bucket, counted field, other field, now (ms), threshold,
-# first lock (ms), longest lock (ms), reset (ms), key lifetime (ms).
-# Returns {allowed, locked_until_ms, locked_now}.
+# key lifetime (ms). Counts the attempt unless locked or at the threshold; a lock that has
+# ended starts the counts again. Returns {allowed, locked_until_ms}.
 _RESERVE = """
 local key, b = KEYS[1], ARGV[1]
 local now, threshold = tonumber(ARGV[4]), tonumber(ARGV[5])
 local admin = tonumber(redis.call('HGET', key, 'admin:until') or '0')
-if admin > now then return {0, admin, 0} end
+if admin > now then return {0, admin} end
 local lock = tonumber(redis.call('HGET', key, b .. ':until') or '0')
-if lock > now then return {0, lock, 0} end
+if lock > now then return {0, lock} end
 local field, other = b .. ':' .. ARGV[2], b .. ':' .. ARGV[3]
-local count
 if lock > 0 then
   redis.call('HSET', key, field, 1, other, 0, b .. ':until', 0)
-  count = 1
 else
-  count = tonumber(redis.call('HGET', key, field) or '0')
-  if count >= threshold then return {0, 0, 0} end
-  count = redis.call('HINCRBY', key, field, 1)
+  if tonumber(redis.call('HGET', key, field) or '0') >= threshold then return {0, 0} end
+  redis.call('HINCRBY', key, field, 1)
 end
-local locked = 0
-if count >= threshold then
-  local level = tonumber(redis.call('HGET', key, b .. ':level') or '0')
-  local at = tonumber(redis.call('HGET', key, b .. ':at') or '0')
-  if now - at > tonumber(ARGV[8]) then level = 0 end
-  local duration = math.min(tonumber(ARGV[6]) * math.pow(2, math.min(level, 32)),
-                            tonumber(ARGV[7]))
-  locked = now + duration
-  redis.call('HSET', key, b .. ':until', locked, b .. ':level', level + 1, b .. ':at', now)
+redis.call('PEXPIRE', key, tonumber(ARGV[6]))
+return {1, 0}
+"""
+
+# KEYS[1]: the user's hash. ARGV: bucket, counted field, now (ms), threshold, first lock (ms),
+# longest lock (ms), reset (ms). After a failure: lock the bucket if the count has reached the
+# threshold and it is not locked yet. Returns {locked_until_ms, locked_now}.
+_SETTLE = """
+local key, b = KEYS[1], ARGV[1]
+local now, threshold = tonumber(ARGV[3]), tonumber(ARGV[4])
+local lock = tonumber(redis.call('HGET', key, b .. ':until') or '0')
+if lock > now then return {lock, 0} end
+if tonumber(redis.call('HGET', key, b .. ':' .. ARGV[2]) or '0') < threshold then
+  return {0, 0}
 end
-redis.call('PEXPIRE', key, tonumber(ARGV[9]))
-return {1, locked, locked > 0 and 1 or 0}
+local level = tonumber(redis.call('HGET', key, b .. ':level') or '0')
+local at = tonumber(redis.call('HGET', key, b .. ':at') or '0')
+if now - at > tonumber(ARGV[7]) then level = 0 end
+local locked = now + math.min(tonumber(ARGV[5]) * math.pow(2, math.min(level, 32)),
+                              tonumber(ARGV[6]))
+redis.call('HSET', key, b .. ':until', locked, b .. ':level', level + 1, b .. ':at', now)
+return {locked, 1}
 """
 
 
@@ -267,17 +295,26 @@ class RedisLockoutStore:
     def __init__(self, client: redis.Redis):
         self.client = client
         self._reserve = client.register_script(_RESERVE)
+        self._settle = client.register_script(_SETTLE)
 
     def reserve(self, user_id, bucket, factor, policy, *, own_transaction):
         other = "code" if factor == "password" else "password"
         now = utcnow()
-        allowed, until, locked_now = self._reserve(
+        allowed, until = self._reserve(
             keys=[self.prefix + user_id],
-            args=[bucket, factor, other, _ms(now), policy.threshold, policy.base * 1000,
-                  policy.longest * 1000, policy.reset * 1000,
+            args=[bucket, factor, other, _ms(now), policy.threshold,
                   (policy.reset + policy.longest) * 1000])
         until = _from_ms(until)
-        return Reservation(bool(allowed), until if until and until > now else None,
+        return Reservation(bool(allowed), until if until and until > now else None)
+
+    def settle_failure(self, user_id, bucket, factor, policy):
+        now = utcnow()
+        until, locked_now = self._settle(
+            keys=[self.prefix + user_id],
+            args=[bucket, factor, _ms(now), policy.threshold, policy.base * 1000,
+                  policy.longest * 1000, policy.reset * 1000])
+        until = _from_ms(until)
+        return Reservation(not until, until if until and until > now else None,
                            bool(locked_now))
 
     def succeed(self, user_id, bucket, factor):
@@ -387,6 +424,11 @@ def check(user, *, factor: str | None = None) -> None:
     reservation = _store().reserve(user.id, bucket, factor, Policy.from_config(),
                                    own_transaction=False)
     if not reservation.allowed:
+        if reservation.locked_until is None:
+            # As many attempts as the threshold are being verified right now: wait for them.
+            from idp.security.errors import TooManyAttempts
+
+            raise TooManyAttempts(1)
         raise AccountLocked(retry_after=seconds_until(reservation.locked_until))
     _reserved()[(user.id, factor)] = reservation
 
@@ -401,10 +443,10 @@ def record_failure(user, *, factor: str) -> datetime | None:
     """
     if user is None:
         return None
-    reservation = _reserved().pop((user.id, factor), None)
-    if reservation is None:
-        reservation = _store().reserve(user.id, bucket_of(user), factor, Policy.from_config(),
-                                       own_transaction=False)
+    policy = Policy.from_config()
+    if _reserved().pop((user.id, factor), None) is None:
+        _store().reserve(user.id, bucket_of(user), factor, policy, own_transaction=False)
+    reservation = _store().settle_failure(user.id, bucket_of(user), factor, policy)
     if reservation.locked_now:
         seconds = seconds_until(reservation.locked_until)
         audit.record(AuditEvent.Security.Locked, user_id=user.id, result="failure",

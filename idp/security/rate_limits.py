@@ -1,11 +1,11 @@
 """Rate limits per client address and per identifier (NFR-UI-002-03).
 
-Flask-Limiter decorators do the per-address limits (and per-client on /token). Limits keyed
-by what the user typed are taken here, from the services, because only they know whether the
-device asking is one that signed in to the account before (exempt: an attacker cannot use up
-the owner's allowance). Storage is Flask-Limiter's own (Redis when IDP_REDIS_URL is set, else
-memory); when it fails, Flask-Limiter falls back to memory (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED)
-and so does ``limit_identifier``.
+Flask-Limiter decorators do the per-address limits; the token endpoint's (per address and per
+client) are counted here, and so are limits keyed by what the user typed, from the services,
+because only they know whether the device asking is one that signed in to the account before
+(exempt: an attacker cannot use up the owner's allowance). Storage is Flask-Limiter's own
+(Redis when IDP_REDIS_URL is set, else memory); when it fails, Flask-Limiter falls back to
+memory (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED) and so does ``_hit`` here.
 """
 
 from __future__ import annotations
@@ -54,8 +54,20 @@ def limit_identifier(scope: str, identifier: str | None, setting: str) -> None:
 
     Raises TooManyAttempts (with the seconds until the window ends) when it is spent.
     """
+    _hit(setting, f"idp:{scope}", identifier_digest(identifier))
+
+
+def limit_token_request() -> None:
+    """The token endpoint's limits: per client address and per client (the client_id the
+    request claims). Counted here rather than by Flask-Limiter decorators: the same storage and
+    fallback, without the decorators' per-request bookkeeping, which cost more than the two
+    Redis round trips themselves (~0.5 ms of a ~1 ms client-credentials token)."""
+    _hit("IDP_TOKEN_IP_RATE_LIMIT", "idp:token:ip", request.remote_addr or "-")
+    _hit("IDP_TOKEN_CLIENT_RATE_LIMIT", "idp:token:client", client_key())
+
+
+def _hit(setting: str, *key: str) -> None:
     limit = parse(current_app.config[setting])
-    key = (f"idp:{scope}", identifier_digest(identifier))
     try:
         strategy = limiter.limiter
         allowed = strategy.hit(limit, *key)

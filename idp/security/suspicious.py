@@ -10,6 +10,7 @@ digests: the table does not tell where a user lives.
 from __future__ import annotations
 
 import ipaddress
+from datetime import timedelta
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
@@ -64,10 +65,22 @@ def remember_device(user_id: str, device_key: str) -> bool:
     return _remember(KnownDevice, KnownDevice.device_key, user_id, device_key)
 
 
-def _remember(model, column, user_id: str, value: str) -> bool:
+#: A known device's or network's ``last_seen_at`` is written at most this often, not at every
+#: login (a login is then two SELECTs here, no write).
+_SEEN_INTERVAL = timedelta(days=1)
+
+
+def _remember(model, column, user_id: str, value: str, last_seen=...) -> bool:
+    """Note ``value`` for the account; return True if it was new. One SELECT (none when the
+    caller passes ``last_seen``, None for unknown); a write only when the value is new or was
+    last seen more than a day ago."""
     now = utcnow()
-    new = db.session.scalar(sa.select(column).where(model.user_id == user_id,
-                                                    column == value)) is None
+    if last_seen is ...:
+        last_seen = db.session.scalar(sa.select(model.last_seen_at).where(
+            model.user_id == user_id, column == value))
+    new = last_seen is None
+    if not new and now - last_seen < _SEEN_INTERVAL:
+        return False
     values = {"user_id": user_id, column.key: value, "first_seen_at": now, "last_seen_at": now}
     dialect = db.session.connection().dialect.name
     if dialect in {"sqlite", "postgresql"}:
@@ -81,6 +94,18 @@ def _remember(model, column, user_id: str, value: str) -> bool:
         db.session.execute(sa.update(model).where(model.user_id == user_id, column == value)
                            .values(last_seen_at=now))
     return new
+
+
+def _device_history(user_id: str, key: str) -> tuple[bool, object | None]:
+    """(the account signed in from any device before, when this device was last seen or None):
+    one SELECT, this device's row first when it exists."""
+    row = db.session.execute(
+        sa.select(KnownDevice.device_key, KnownDevice.last_seen_at)
+        .where(KnownDevice.user_id == user_id)
+        .order_by(sa.case((KnownDevice.device_key == key, 0), else_=1)).limit(1)).first()
+    if row is None:
+        return False, None
+    return True, row.last_seen_at if row.device_key == key else None
 
 
 def note_successful_login(user) -> bool:
@@ -97,9 +122,8 @@ def note_successful_login(user) -> bool:
     from idp.sessions.devices import device_key
 
     key = device_key()
-    had_history = db.session.scalar(sa.select(KnownDevice.device_key).where(
-        KnownDevice.user_id == user.id).limit(1)) is not None
-    new_device = remember_device(user.id, key)
+    had_history, last_seen = _device_history(user.id, key)
+    new_device = _remember(KnownDevice, KnownDevice.device_key, user.id, key, last_seen)
     network = _network_digest(request.remote_addr)
     new_network = bool(network) and _remember(KnownNetwork, KnownNetwork.network_digest,
                                               user.id, network)

@@ -59,3 +59,31 @@ def test_fr_ui_002_05_lock_doubles_up_to_the_longest(app):
 def test_check_without_user_does_nothing(ctx):
     lockout.check(None, factor="password")
     assert lockout.record_failure(None, factor="password") is None
+
+
+def test_br_ui_006_attempts_being_verified_never_lock_by_themselves(account):
+    """Five right passwords at once (an office sharing an account): each is counted before
+    its hash is checked, a sixth waits (429), and none of them locks the account; only a
+    failure at the threshold does."""
+    from idp.security.errors import TooManyAttempts
+
+    for _ in range(5):  # five attempts reserved, their hashes still being checked
+        lockout.check(account, factor="password")
+    with pytest.raises(TooManyAttempts):
+        lockout.check(account, factor="password")
+    assert lockout.locked_until(account) is None
+
+    lockout.record_success(account, factor="password")  # one of them was right
+    db.session.commit()
+    lockout.check(account, factor="password")
+    assert lockout.locked_until(account) is None
+
+
+def test_br_ui_006_a_failure_at_the_threshold_locks(account):
+    for _ in range(4):
+        lockout.check(account, factor="password")
+    lockout.check(account, factor="password")
+    assert lockout.locked_until(account) is None  # reserved, not yet known to be wrong
+    assert lockout.record_failure(account, factor="password") is not None
+    with pytest.raises(lockout.AccountLocked):
+        lockout.check(account)
