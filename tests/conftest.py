@@ -124,6 +124,23 @@ def clean_state(request, app):
 
 
 @pytest.fixture
+def argon2_calls(monkeypatch):
+    """Every argon2id verification made (argon2-cffi's verify, the expensive step): the
+    stored hashes it was given, in order."""
+    from argon2 import PasswordHasher
+
+    calls = []
+    real = PasswordHasher.verify
+
+    def counting(self, stored, password):
+        calls.append(stored)
+        return real(self, stored, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", counting)
+    return calls
+
+
+@pytest.fixture
 def ctx(app):
     """An application context for calling services directly (factories, assertions)."""
     with app.app_context():

@@ -80,7 +80,7 @@ def emergency_account(email: str, *, phone: str | None = None,
     from idp.accounts.services import create_user
     from idp.accounts.services import find_user
     from idp.accounts.services import set_phone
-    from idp.oauth.token_admin import revoke_all_user_tokens
+    from idp.oauth.services import revoke_user_tokens
     from idp.rbac.services import assign_role
     from idp.security import lockout
     from idp.sessions.services import end_user_sessions
@@ -103,7 +103,7 @@ def emergency_account(email: str, *, phone: str | None = None,
         user.status = UserStatus.ACTIVE
         user.email_verified_at = user.email_verified_at or now
         end_user_sessions(user.id, reason="emergency_account")
-        revoke_all_user_tokens(user.id, reason="emergency_account")
+        revoke_user_tokens(user.id, reason="emergency_account")
         lockout.unlock(user, actor_id="idp-cli")
     password = _set_one_time_password(user)
     require_password_change(user, reason="emergency")

@@ -90,11 +90,11 @@ def user_or_404(user_id: str) -> User:
 
 
 def _end_access(user: User, reason: str) -> tuple[int, int]:
-    from idp.oauth.token_admin import revoke_all_user_tokens
+    from idp.oauth.services import revoke_user_tokens
     from idp.sessions.services import end_user_sessions
 
-    return end_user_sessions(user.id, reason=reason), revoke_all_user_tokens(user.id,
-                                                                             reason=reason)
+    return (end_user_sessions(user.id, reason=reason),
+            revoke_user_tokens(user.id, reason=reason))
 
 
 def disable_user(user_id: str, *, actor_id: str, reason: str = "") -> User:

@@ -24,7 +24,7 @@ from idp.oauth.clients import InvalidClientMetadata
 from idp.oauth.clients import create_client
 from idp.oauth.clients import validate_client_metadata
 from idp.oauth.models import Client
-from idp.oauth.token_admin import revoke_client_tokens
+from idp.oauth.services import revoke_client_tokens
 from idp.security import crypto
 
 #: Metadata fixed at registration: a public client has no secret to rotate, a confidential one

@@ -185,24 +185,32 @@ def revoke_family(family_id: str, *, reason: str) -> int:
     return len(rows)
 
 
+def _revoke_families(condition, *, reason: str) -> int:
+    """Revoke every token family with a live token matching ``condition``; return how many."""
+    families = list(db.session.scalars(db.select(Token.family_id).where(
+        condition, Token.revoked_at.is_(None)).distinct()))
+    for family_id in families:
+        revoke_family(family_id, reason=reason)
+    return len(families)
+
+
 def revoke_session_tokens(session_id: str) -> None:
     """Revoke the token families issued under a login session (when it ends)."""
-    families = db.session.scalars(db.select(Token.family_id).where(
-        Token.session_id == session_id, Token.revoked_at.is_(None)).distinct())
-    for family_id in list(families):
-        revoke_family(family_id, reason="session_ended")
+    _revoke_families(Token.session_id == session_id, reason="session_ended")
 
 
 def revoke_user_tokens(user_id: str, reason: str) -> int:
     """Revoke every token family of a user that still has a live token (after a password
-    change or reset, FR-UI-003-02/03). Returns how many families were revoked."""
-    families = db.session.scalars(db.select(Token.family_id).where(
-        Token.user_id == user_id, Token.revoked_at.is_(None)).distinct())
-    revoked = 0
-    for family_id in list(families):
-        revoke_family(family_id, reason=reason)
-        revoked += 1
-    return revoked
+    change or reset, FR-UI-003-02/03; an administrator disabling the account). Returns how
+    many families were revoked."""
+    return _revoke_families(Token.user_id == user_id, reason=reason)
+
+
+def revoke_client_tokens(client_id: str, *, reason: str) -> int:
+    """Revoke every token family issued to the client (an administrator disabled it); return
+    how many. Its unstored client-credentials tokens stop verifying with the client itself
+    (``access_tokens.verify_access_token`` asks for an enabled client)."""
+    return _revoke_families(Token.client_id == client_id, reason=reason)
 
 
 def revoke_access_token(claims: dict) -> None:

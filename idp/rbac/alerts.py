@@ -13,32 +13,17 @@ import logging
 from flask import current_app
 from limits import RateLimitItemPerSecond
 from limits import parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 
 from idp import audit
 from idp.audit import AuditEvent
-from idp.extensions import limiter
 from idp.extensions import utcnow
+from idp.security import rate_limits
 
 log = logging.getLogger(__name__)
-_FALLBACK_KEY = "idp.rbac.alert_counter"
-
-
-def _fallback() -> MovingWindowRateLimiter:
-    strategy = current_app.extensions.get(_FALLBACK_KEY)
-    if strategy is None:
-        strategy = current_app.extensions[_FALLBACK_KEY] = MovingWindowRateLimiter(
-            MemoryStorage())
-    return strategy
 
 
 def _hit(item, *key: str) -> bool:
-    try:
-        return limiter.limiter.hit(item, *key)
-    except Exception as exc:  # storage down: keep counting, in this process's memory
-        log.warning("rate limit storage unavailable (%s); counting denials in memory", exc)
-        return _fallback().hit(item, *key)
+    return rate_limits.hit(item, *key)[0]
 
 
 def note_denial(*, user_id: str | None, ip: str | None, permission: str,

@@ -66,15 +66,22 @@ def limit_token_request() -> None:
     _hit("IDP_TOKEN_CLIENT_RATE_LIMIT", "idp:token:client", client_key())
 
 
-def _hit(setting: str, *key: str) -> None:
-    limit = parse(current_app.config[setting])
+def hit(item, *key: str):
+    """Count one request against the limit ``item`` for ``key`` in Flask-Limiter's storage,
+    or in this process's memory while that storage fails. Returns (allowed, the strategy that
+    counted it)."""
     try:
         strategy = limiter.limiter
-        allowed = strategy.hit(limit, *key)
+        return strategy.hit(item, *key), strategy
     except Exception as exc:  # any storage failure: keep limiting, in this process's memory
         log.warning("rate limit storage unavailable (%s); limiting in memory", exc)
         strategy = _fallback()
-        allowed = strategy.hit(limit, *key)
+        return strategy.hit(item, *key), strategy
+
+
+def _hit(setting: str, *key: str) -> None:
+    limit = parse(current_app.config[setting])
+    allowed, strategy = hit(limit, *key)
     if not allowed:
         reset_at = strategy.get_window_stats(limit, *key).reset_time
         raise TooManyAttempts(retry_after=reset_at - time.time())

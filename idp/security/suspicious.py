@@ -62,7 +62,8 @@ def is_known_device(user_id: str, device_key: str) -> bool:
 
 def remember_device(user_id: str, device_key: str) -> bool:
     """Mark the device as one that signed in to the account; return True if it was new."""
-    return _remember(KnownDevice, KnownDevice.device_key, user_id, device_key)
+    return _remember(KnownDevice, KnownDevice.device_key, user_id, device_key,
+                     _last_seen(KnownDevice, KnownDevice.device_key, user_id, device_key))
 
 
 #: A known device's or network's ``last_seen_at`` is written at most this often, not at every
@@ -70,14 +71,15 @@ def remember_device(user_id: str, device_key: str) -> bool:
 _SEEN_INTERVAL = timedelta(days=1)
 
 
-def _remember(model, column, user_id: str, value: str, last_seen=...) -> bool:
-    """Note ``value`` for the account; return True if it was new. One SELECT (none when the
-    caller passes ``last_seen``, None for unknown); a write only when the value is new or was
-    last seen more than a day ago."""
+def _last_seen(model, column, user_id: str, value: str):
+    return db.session.scalar(sa.select(model.last_seen_at).where(model.user_id == user_id,
+                                                                 column == value))
+
+
+def _remember(model, column, user_id: str, value: str, last_seen) -> bool:
+    """Note ``value`` for the account, ``last_seen`` being when it was last noted (None: never);
+    return True if it was new. Writes only when it is new or was last seen a day ago or more."""
     now = utcnow()
-    if last_seen is ...:
-        last_seen = db.session.scalar(sa.select(model.last_seen_at).where(
-            model.user_id == user_id, column == value))
     new = last_seen is None
     if not new and now - last_seen < _SEEN_INTERVAL:
         return False
@@ -125,8 +127,9 @@ def note_successful_login(user) -> bool:
     had_history, last_seen = _device_history(user.id, key)
     new_device = _remember(KnownDevice, KnownDevice.device_key, user.id, key, last_seen)
     network = _network_digest(request.remote_addr)
-    new_network = bool(network) and _remember(KnownNetwork, KnownNetwork.network_digest,
-                                              user.id, network)
+    new_network = bool(network) and _remember(
+        KnownNetwork, KnownNetwork.network_digest, user.id, network,
+        _last_seen(KnownNetwork, KnownNetwork.network_digest, user.id, network))
     if not had_history or not (new_device or new_network) or not user.email:
         return False
     seconds = current_app.config["IDP_SUSPICIOUS_LINK_SECONDS"]

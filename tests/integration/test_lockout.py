@@ -5,7 +5,6 @@ that signed in before keeps its own count; the locked page emails an unlock link
 import re
 import threading
 
-import pytest
 from argon2 import PasswordHasher
 
 from idp.audit import AuditEvent
@@ -32,20 +31,6 @@ def wrong_logins(flows, user, count) -> list[int]:
 def logged(app, event, user=None) -> list:
     with app.app_context():
         return events(user_id=user and user["id"], event=event)
-
-
-@pytest.fixture
-def argon2_calls(monkeypatch):
-    """Every argon2id verification the server performs (the expensive step)."""
-    calls = []
-    real = PasswordHasher.verify
-
-    def counting(self, stored, password):
-        calls.append(stored)
-        return real(self, stored, password)
-
-    monkeypatch.setattr(PasswordHasher, "verify", counting)
-    return calls
 
 
 def test_br_ui_006_locks_account_after_five_failures(app, flows, user):
@@ -87,25 +72,28 @@ def test_fr_ui_002_05_lock_is_temporary_and_grows_on_repeat(app, flows, user, cl
     assert other.login(user["email"]).status_code == 302
 
 
-def test_nfr_ui_002_03_twenty_racing_wrong_passwords_get_at_most_five_verifications(
-        app, user, argon2_calls):
-    browsers = [device(app) for _ in range(20)]
+def racing_logins(app, user, password: str, count: int) -> list[int]:
+    """``count`` browsers post ``password`` for ``user`` at the same moment; their statuses."""
+    browsers = [device(app) for _ in range(count)]
     forms = [{"csrf_token": csrf_from(b.client.get("/login").get_data(as_text=True)),
-              "identifier": user["email"], "password": WRONG, "next": ""} for b in browsers]
-    barrier = threading.Barrier(len(browsers))
-    responses = [None] * len(browsers)
+              "identifier": user["email"], "password": password, "next": ""} for b in browsers]
+    barrier = threading.Barrier(count)
+    responses = [None] * count
 
     def post(index):
         barrier.wait(timeout=10)
         responses[index] = browsers[index].client.post("/login", data=forms[index])
 
-    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(browsers))]
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    return [r.status_code for r in responses]
 
-    statuses = [r.status_code for r in responses]
+def test_nfr_ui_002_03_twenty_racing_wrong_passwords_get_at_most_five_verifications(
+        app, user, argon2_calls):
+    statuses = racing_logins(app, user, WRONG, 20)
     # 423 once a failure has locked the account; 429 while five attempts are still being
     # verified (reserved, not yet known to be wrong: those alone never lock).
     assert set(statuses) <= {200, 423, 429}, statuses
@@ -120,38 +108,20 @@ def test_nfr_ui_002_03_twenty_racing_wrong_passwords_get_at_most_five_verificati
     assert device(app).login(user["email"]).status_code == 423
 
 
-
 def test_br_ui_006_racing_right_passwords_never_lock_the_account(app, user):
     """Eight browsers signing in to one shared account at once: some may be asked to retry
     (429) while five are being verified, none is locked out, and the account stays open."""
-    from argon2 import PasswordHasher
-
     from idp.accounts.models import User
 
     with app.app_context():  # a hash that takes real time, so the eight verifications overlap
         db.session.get(User, user["id"]).password_hash = PasswordHasher(
             time_cost=2, memory_cost=19456).hash(PASSWORD)
         db.session.commit()
-    browsers = [device(app) for _ in range(8)]
-    forms = [{"csrf_token": csrf_from(b.client.get("/login").get_data(as_text=True)),
-              "identifier": user["email"], "password": PASSWORD, "next": ""} for b in browsers]
-    barrier = threading.Barrier(len(browsers))
-    responses = [None] * len(browsers)
-
-    def post(index):
-        barrier.wait(timeout=10)
-        responses[index] = browsers[index].client.post("/login", data=forms[index])
-
-    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(browsers))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    statuses = [r.status_code for r in responses]
+    statuses = racing_logins(app, user, PASSWORD, 8)
     assert set(statuses) <= {302, 429}, statuses
     assert statuses.count(302) >= 5
     assert device(app).login(user["email"]).status_code == 302
+
 
 def test_ec_ui_004_a_known_device_is_not_locked_out_by_strangers(app, user):
     owner = device(app)

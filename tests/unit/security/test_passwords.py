@@ -12,20 +12,6 @@ from idp.security.passwords import verify_password
 PASSWORD = "Seat-booking-42!"
 
 
-@pytest.fixture
-def argon2_calls(monkeypatch):
-    """Count argon2-cffi's verify calls (the library's, not our code's)."""
-    calls = []
-    real = PasswordHasher.verify
-
-    def counting(self, stored, password):
-        calls.append(stored)
-        return real(self, stored, password)
-
-    monkeypatch.setattr(PasswordHasher, "verify", counting)
-    return calls
-
-
 def test_nfr_ui_002_01_new_hash_is_argon2id_with_configured_parameters(ctx, app):
     hashed = hash_password(PASSWORD)
     assert hashed.startswith("$argon2id$")
