@@ -9,6 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from bench.bare import ISSUE_BARE_RATE
 from bench.client import Client
 from bench.client import client_credentials_token
 from bench.client import user_access_token
@@ -35,6 +36,10 @@ from bench.wrk import wrk_path
 from idp.config import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+#: The yardstick's row in the table.
+BARE = "bare Flask (yardstick)"
 
 
 def _arguments() -> argparse.Namespace:
@@ -122,6 +127,13 @@ def _run(args: argparse.Namespace) -> int:
     fixtures = create_fixtures(env)
 
     log = ROOT / "bench" / "results" / "gunicorn.log"
+    # The yardstick first: what this machine serves at all right now (bench/bare.py).
+    print("loading:      bare Flask JSON endpoint (the machine's yardstick) ...", flush=True)
+    with Gunicorn(env, log.with_name("gunicorn-bare.log"), app="bench.bare:app") as bare:
+        yardstick = _load(bare, Scenario(BARE, "/.well-known/openid-configuration", 0), args,
+                          use_wrk)
+    scale = yardstick.rps / ISSUE_BARE_RATE if yardstick.rps else 1.0
+    yardstick.target = f"issue: ~{ISSUE_BARE_RATE:.0f}/s"
     measurements: list[Measurement] = []
     with Gunicorn(env, log) as server:
         base = Client("127.0.0.1", port)
@@ -140,6 +152,7 @@ def _run(args: argparse.Namespace) -> int:
                 server.check_running(scenario.name)
             measured.target = f">= {scenario.target:.0f}/s"
             measured.met = measured.rps >= scenario.target
+            measured.scaled_target = scenario.target * scale
             measurements.append(measured)
         # Measured right before the logins, the server idle, so both see the same machine.
         hash_rate = argon2_rate(settings, seconds=args.seconds, processes=cores)
@@ -162,10 +175,17 @@ def _run(args: argparse.Namespace) -> int:
     measurements.append(login)
 
     print()
-    print(table(measurements))
+    print(table([yardstick, *measurements]))
     print()
     print(f"login / argon2 = {login.rps:.1f} / {hash_rate.rate:.1f} = {ratio:.2f} "
           f"(target >= {LOGIN_TARGET_RATIO})")
+    print(f"this machine now: a bare Flask endpoint {yardstick.rps:.0f}/s, {scale:.2f} x the "
+          f"~{ISSUE_BARE_RATE:.0f}/s the targets were set against; the targets scaled by it:")
+    for m in measurements:
+        if m.scaled_target is not None:
+            print(f"  {m.scenario:<24} {m.rps:8.1f}/s  scaled target {m.scaled_target:7.0f}/s  "
+                  f"{'met' if m.rps >= m.scaled_target else 'NOT met'}  "
+                  f"({m.rps / yardstick.rps:.0%} of bare Flask)")
     print("load generators, and client connections per server worker during the load:")
     for m in measurements:
         spread = "+".join(map(str, m.spread)) if m.spread else "?"
@@ -183,6 +203,8 @@ def _run(args: argparse.Namespace) -> int:
                    "seconds": hash_rate.seconds, "verifies": hash_rate.verifies,
                    "verifies_per_second": round(hash_rate.rate, 1)},
         "login_over_argon2": round(ratio, 3),
+        "bare_flask": {"requests_per_second": round(yardstick.rps, 1),
+                       "issue_requests_per_second": ISSUE_BARE_RATE, "scale": round(scale, 3)},
         "results": [m.as_dict() for m in measurements],
         "elapsed_seconds": round(time.time() - started, 1),
     })

@@ -20,6 +20,8 @@ class Measurement:
     met: bool | None = None
     #: Client connections per server worker, sampled during the load (busiest first).
     spread: list[int] | None = None
+    #: The target times the machine's yardstick over the issue's (bench/bare.py), when any.
+    scaled_target: float | None = None
 
     @property
     def rps(self) -> float:

@@ -31,13 +31,13 @@ def free_port(preferred: int = PREFERRED_PORT) -> int:
 class Gunicorn:
     """``with Gunicorn(env) as server:`` serves until the block ends, also on errors and Ctrl-C."""
 
-    def __init__(self, env: dict[str, str], log_path: Path):
+    def __init__(self, env: dict[str, str], log_path: Path, app: str = "wsgi:app"):
         self.env = env
         self.port = int(env["PORT"])
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
-        self.command = [str(GUNICORN), "-c", "deploy/gunicorn.conf.py", "wsgi:app"]
+        self.command = [str(GUNICORN), "-c", "deploy/gunicorn.conf.py", app]
 
     def __enter__(self) -> Gunicorn:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,6 @@ from urllib.parse import parse_qs
 from urllib.parse import urlsplit
 
 from flask import Blueprint
-from flask import current_app
 from flask import g
 from flask import redirect
 from flask import render_template
@@ -23,8 +22,8 @@ from idp.accounts.services import authenticate
 from idp.accounts.services import get_user
 from idp.audit import AuditEvent
 from idp.extensions import db
-from idp.extensions import limiter
 from idp.rbac import require_page
+from idp.security import rate_limits
 from idp.sessions.services import ACR_PASSWORD
 from idp.sessions.services import current_session
 from idp.sessions.services import end_session
@@ -66,10 +65,6 @@ def home():
     return render_template("accounts/home.html", user=user, login=login, form=LogoutForm())
 
 
-def _login_rate_limit() -> str:
-    return current_app.config["IDP_LOGIN_RATE_LIMIT"]
-
-
 def _step_up(next_url: str | None):
     """The second factor alone, when the authorization request in ``next_url`` asks for it
     (acr_values) and the authorize checks found a password-only session (the mark they left
@@ -90,8 +85,9 @@ def _step_up(next_url: str | None):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
 def login():
+    if request.method == "POST":
+        rate_limits.limit_address("login", "IDP_LOGIN_RATE_LIMIT")  # NFR-UI-002-03
     # Before the form exists: building it fixes the language of its labels (OIDC ui_locales).
     next_url = safe_next(request.values.get("next"))
     _ui_locales_of(next_url)

@@ -30,7 +30,9 @@ def write(session) -> None:
     """Insert the rows kept so far (at commit; and before the log is read)."""
     rows = session.info.pop(_KEY, None)
     if rows:
-        session.execute(sa.insert(ActivityLog), rows)
+        # render_nulls: the ORM's bulk INSERT would otherwise group the rows by which columns
+        # are None (a row without a session apart from one with it), one statement a group.
+        session.execute(sa.insert(ActivityLog).execution_options(render_nulls=True), rows)
 
 
 def _before_commit(session) -> None:

@@ -40,9 +40,12 @@ class SecondStepForm(FlaskForm):
 
     def __init__(self, *args, methods=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.method.choices = [(m, METHOD_LABELS[m]) for m in methods]
+        self.set_methods(methods)
         if not self.method.data and methods:
             self.method.data = methods[0]
+
+    def set_methods(self, methods) -> None:
+        self.method.choices = [(m, METHOD_LABELS[m]) for m in methods]
 
 
 class SendCodeForm(FlaskForm):

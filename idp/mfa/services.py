@@ -13,11 +13,15 @@ password alone; ["pwd", "otp", "mfa"] after a TOTP, email or recovery code, ["pw
 
 from __future__ import annotations
 
+from collections.abc import Set
 from datetime import timedelta
 from urllib.parse import parse_qs
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from flask import current_app
+from flask import g
+from flask import has_request_context
 from sqlalchemy.orm.attributes import set_committed_value
 
 from idp import audit
@@ -78,31 +82,62 @@ def asks_mfa(next_url: str | None) -> bool:
     return ACR_MFA in values
 
 
-def confirmed_methods(user) -> list[str]:
-    """The kinds of the user's active second factors, in ``METHODS`` order."""
-    kinds = set(db.session.scalars(db.select(MfaMethod.kind).where(
-        MfaMethod.user_id == user.id, MfaMethod.confirmed_at.is_not(None))))
+def _in_order(kinds) -> list[str]:
     return [kind for kind in MethodKind.ALL if kind in kinds]
 
 
-def offered_methods(user) -> list[str]:
-    """What the second step offers: the active factors, then recovery codes if any are left."""
-    methods = confirmed_methods(user)
-    if methods and recovery.remaining_recovery_codes(user):
+def confirmed_methods(user) -> list[str]:
+    """The kinds of the user's active second factors, in ``METHODS`` order."""
+    return _in_order(set(db.session.scalars(db.select(MfaMethod.kind).where(
+        MfaMethod.user_id == user.id, MfaMethod.confirmed_at.is_not(None)))))
+
+
+def confirmed_method_rows(user) -> dict[str, MfaMethod]:
+    """The user's active second factors by kind, whole rows (what checking a code reads)."""
+    return {row.kind: row for row in db.session.scalars(db.select(MfaMethod).where(
+        MfaMethod.user_id == user.id, MfaMethod.confirmed_at.is_not(None)))}
+
+
+def kinds_read_by_login_needs(user) -> frozenset[str] | None:
+    """The factor kinds ``login_needs`` read for ``user`` in this request (None: it did not),
+    so that the second step it leads to does not read them again."""
+    held = g.get("idp_mfa_kinds") if has_request_context() else None
+    return held[1] if held and held[0] == user.id else None
+
+
+def offered_methods(user, rows: dict[str, MfaMethod] | Set[str] | None = None, *,
+                    count_recovery: bool = True) -> list[str]:
+    """What the second step offers: the active factors (``rows``, or their kinds, when the
+    caller has them), then recovery codes if any are left. ``count_recovery=False`` skips
+    counting them (one query less) and leaves recovery out: for a code posted by another
+    method."""
+    methods = _in_order(rows) if rows is not None else confirmed_methods(user)
+    if methods and count_recovery and recovery.remaining_recovery_codes(user):
         methods.append(RECOVERY)
     return methods
 
 
 def login_needs(user, *, step_up: bool = False) -> str:
     """What follows the right password of ``user`` on this device (a ``LoginNeeds`` value);
-    ``step_up``: a client asked for a second factor. Records the skip of a trusted device."""
-    methods = confirmed_methods(user)
-    if methods:
+    ``step_up``: a client asked for a second factor. Records the skip of a trusted device.
+
+    One query reads both the active factors and the roles (which may require a factor)."""
+    from idp.rbac.services import role_names_select
+
+    kinds, roles = set(), set()
+    for tag, name in db.session.execute(sa.union_all(
+            db.select(sa.literal("factor").label("tag"), MfaMethod.kind.label("name")).where(
+                MfaMethod.user_id == user.id, MfaMethod.confirmed_at.is_not(None)),
+            role_names_select(user.id, tag="role"))):
+        (kinds if tag == "factor" else roles).add(name)
+    if has_request_context():
+        g.idp_mfa_kinds = (user.id, frozenset(kinds))
+    if kinds:
         if not step_up and trusted_devices.is_trusted_device(user):
             audit.record(AuditEvent.Mfa.SkippedTrustedDevice, user_id=user.id)
             return LoginNeeds.TRUSTED
         return LoginNeeds.VERIFY
-    if step_up or required_by_role(user):
+    if step_up or set(current_app.config["IDP_MFA_REQUIRED_ROLES"]) & roles:
         return LoginNeeds.ENROL
     return LoginNeeds.SESSION
 
@@ -148,7 +183,10 @@ def finish_pending_login(row: PendingLogin) -> bool:
 # --- checking a second factor -----------------------------------------------------------------
 
 
-def _method(user, kind: str, *, confirmed: bool = True) -> MfaMethod | None:
+def _method(user, kind: str, *, confirmed: bool = True,
+            rows: dict[str, MfaMethod] | None = None) -> MfaMethod | None:
+    if rows is not None and confirmed:
+        return rows.get(kind)
     query = db.select(MfaMethod).where(MfaMethod.user_id == user.id, MfaMethod.kind == kind)
     if confirmed:
         query = query.where(MfaMethod.confirmed_at.is_not(None))
@@ -179,7 +217,8 @@ def _digits(code: str | None) -> str:
 
 
 def verify_second_factor(user, method: str, code: str | None, *,
-                         offered: list[str] | None = None) -> list[str]:
+                         offered: list[str] | None = None,
+                         rows: dict[str, MfaMethod] | None = None) -> list[str]:
     """Check ``code`` by ``method`` (``totp``, ``sms``, ``email`` or ``recovery``) for
     ``user``; return the session's ``amr``.
 
@@ -187,17 +226,18 @@ def verify_second_factor(user, method: str, code: str | None, *,
     AccountLocked) and reports the outcome to it. Raises MethodUnavailable or
     SecondFactorFailed (its subclasses CodeExpired, CodeAttemptsExceeded). Records
     ``mfa:challenge:success`` or ``…:failure``; the caller commits after a refusal too.
-    ``offered``: ``offered_methods(user)`` when the caller has it already (one query less).
+    ``offered``: ``offered_methods(user)`` and ``rows``: ``confirmed_method_rows(user)`` when
+    the caller has them already (a query less each).
     """
     if method not in (offered if offered is not None else offered_methods(user)):
         raise MethodUnavailable()
     lockout.check(user, factor="code")
     try:
         if method == MethodKind.TOTP:
-            _accept_totp(_method(user, MethodKind.TOTP), _digits(code))
+            _accept_totp(_method(user, MethodKind.TOTP, rows=rows), _digits(code))
         elif method in codes.CHANNELS:
             codes.check_code(user, method, code, purpose="login")
-            _method(user, method).last_used_at = utcnow()
+            _method(user, method, rows=rows).last_used_at = utcnow()
         elif not recovery.use_recovery_code(user, code):
             raise SecondFactorFailed(reason="wrong_code")
     except SecondFactorFailed as exc:

@@ -46,6 +46,7 @@ from idp.mfa.forms import SecondStepForm
 from idp.mfa.forms import SendCodeForm
 from idp.mfa.models import MethodKind
 from idp.oidc.authorize_checks import STEP_UP_MARK  # noqa: F401  (the login page reads it)
+from idp.security import rate_limits
 from idp.sessions.services import ACR_MFA
 from idp.sessions.services import current_session
 from idp.sessions.services import end_session
@@ -83,7 +84,8 @@ def begin_second_step(user, *, needs: str, next_url: str | None, remember: bool,
     token = services.begin_pending_login(user, purpose=purpose, enrol=enrol, next_url=next_url,
                                          remember=remember, session_id=session_id)
     form_session[_PENDING] = {"token": token, "user": user.id}
-    methods = [] if enrol else services.offered_methods(user)
+    methods = [] if enrol else services.offered_methods(
+        user, services.kinds_read_by_login_needs(user))
     audit.record(AuditEvent.Mfa.Challenged, user_id=user.id, purpose=purpose, enrol=enrol,
                  methods=methods)
     if methods and methods[0] in codes.CHANNELS:
@@ -157,29 +159,36 @@ def _render_second_step(user, form, *, status: int = 200, error=None):
 
 
 @bp.route("/login/verify", methods=["GET", "POST"])
-@limiter.limit(_setting("IDP_MFA_CODE_RATE_LIMIT"), methods=["POST"])
-@limiter.limit(_setting("IDP_MFA_CODE_USER_RATE_LIMIT"), key_func=_user_key, methods=["POST"])
 def second_step():
+    if request.method == "POST":  # NFR-UI-002-03: per address and per account, one round trip
+        rate_limits.limit_many([
+            ("IDP_MFA_CODE_RATE_LIMIT", ("idp:mfa-code:ip", request.remote_addr or "-")),
+            ("IDP_MFA_CODE_USER_RATE_LIMIT", ("idp:mfa-code", _user_key()))])
     try:
         pending, user = _pending()
     except PendingLoginMissing as exc:
         return render_template("mfa/expired.html", message=exc.description), 400
     if pending.enrol:
         return redirect(url_for("mfa.enrol"))
-    methods = services.offered_methods(user)
+    rows = services.confirmed_method_rows(user)
+    # A code posted by an app or a channel needs no count of the recovery codes left.
+    posting_code = request.method == "POST" and request.form.get("method") in rows
+    methods = services.offered_methods(user, rows, count_recovery=not posting_code)
     form = SecondStepForm(methods=methods)
     if request.method == "GET" and request.args.get("method") in methods:
         form.method.data = request.args["method"]
     if request.method == "POST" and form.validate_on_submit():
         try:
             amr = services.verify_second_factor(user, form.method.data, form.code.data,
-                                                offered=methods)
+                                                offered=methods, rows=rows)
         except (SecondFactorFailed, MethodUnavailable) as exc:
             db.session.commit()  # the spent attempt and its audit record stay
             form.code.errors = [*form.code.errors, exc.description]
         else:
             return _complete_login(pending, user, amr, trust=form.trust.data)
     if request.method == "POST":
+        if posting_code:  # the page shown again offers the recovery codes too
+            form.set_methods(services.offered_methods(user, rows))
         form.code.data = ""
         return _render_second_step(user, form, status=400)
     return _render_second_step(user, form)

@@ -188,8 +188,10 @@ def list_clients() -> list[Client]:
 def clients_of_session(session_id: str) -> list[Client]:
     """The clients that were issued tokens under the login session ``session_id``: the ones
     OpenID logout notifies when it ends (Back-Channel Logout §2.7, Front-Channel Logout §3)."""
-    from idp.oauth.models import Token
+    from idp.oauth.services import session_tokens
 
-    ids = db.select(Token.client_id).where(Token.session_id == session_id).distinct()
+    ids = {client_id for _family, client_id, _live in session_tokens(session_id)}
+    if not ids:
+        return []
     return list(db.session.scalars(db.select(Client).where(Client.id.in_(ids))
                                    .order_by(Client.created_at)))

@@ -71,6 +71,13 @@ def role_names(user_id: str) -> list[str]:
     return list(cache.entitlements(user_id).roles)
 
 
+def role_names_select(user_id: str, *, tag: str):
+    """A SELECT of (``tag``, role name) for the user's roles, for a caller that reads them in
+    the same round trip as something else (``mfa.services.login_needs``)."""
+    return db.select(sa.literal(tag).label("tag"), Role.name.label("name")).join(
+        UserRole, UserRole.role_id == Role.id).where(UserRole.user_id == user_id)
+
+
 def role_user_count(role_name: str) -> int:
     role = _role_or_raise(role_name)
     return db.session.scalar(db.select(sa.func.count()).select_from(UserRole).where(

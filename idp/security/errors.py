@@ -15,9 +15,11 @@ class TooManyAttempts(IdpError):
     status = 429
     description = _l("Too many attempts. Please wait a moment and try again.")
 
-    def __init__(self, retry_after: int, description=None, *, detail=None):
+    def __init__(self, retry_after: int, description=None, *, detail=None,
+                 limit: str = "identifier"):
         super().__init__(description, detail=detail)
         self.retry_after = max(1, int(retry_after))
+        self.limit = limit  # what refused: the setting of a rate limit, or "identifier"
 
 
 class SecurityLinkInvalid(IdpError):

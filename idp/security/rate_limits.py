@@ -18,7 +18,9 @@ from flask import current_app
 from flask import request
 from limits import parse
 from limits.storage import MemoryStorage
+from limits.storage import RedisStorage
 from limits.strategies import FixedWindowRateLimiter
+from redis.exceptions import NoScriptError
 
 from idp.accounts.identifiers import InvalidIdentifier
 from idp.accounts.identifiers import parse_identifier
@@ -62,8 +64,52 @@ def limit_token_request() -> None:
     request claims). Counted here rather than by Flask-Limiter decorators: the same storage and
     fallback, without the decorators' per-request bookkeeping, which cost more than the two
     Redis round trips themselves (~0.5 ms of a ~1 ms client-credentials token)."""
-    _hit("IDP_TOKEN_IP_RATE_LIMIT", "idp:token:ip", request.remote_addr or "-")
-    _hit("IDP_TOKEN_CLIENT_RATE_LIMIT", "idp:token:client", client_key())
+    _hit_all([("IDP_TOKEN_IP_RATE_LIMIT", ("idp:token:ip", request.remote_addr or "-")),
+              ("IDP_TOKEN_CLIENT_RATE_LIMIT", ("idp:token:client", client_key()))])
+
+
+def limit_address(scope: str, setting: str) -> None:
+    """Count one request of ``scope`` from the client's address against ``setting``; raises
+    TooManyAttempts. What a Flask-Limiter decorator does, without its per-request bookkeeping,
+    for the hot POSTs (/login, /login/verify)."""
+    _hit_all([(setting, (f"idp:{scope}:ip", request.remote_addr or "-"))])
+
+
+def limit_many(limits: list[tuple[str, tuple[str, ...]]]) -> None:
+    """Count one request against each (setting, key) at once (one Redis round trip)."""
+    _hit_all(limits)
+
+
+def _hit_all(limits: list[tuple[str, tuple[str, ...]]]) -> None:
+    """``_hit`` for each (setting, key), in one Redis round trip when the storage is Redis and
+    the strategy fixed-window (the defaults): the storage's own increment script and keys,
+    queued on one pipeline, so Flask-Limiter reads the same counters. Otherwise, or when Redis
+    fails, one ``_hit`` after the other."""
+    strategy = limiter.limiter
+    storage = strategy.storage
+    if type(strategy) is FixedWindowRateLimiter and isinstance(storage, RedisStorage):
+        items = [(parse(current_app.config[name]), key) for name, key in limits]
+        try:
+            pipe = storage.get_connection().pipeline(transaction=False)
+            for item, key in items:
+                # EVALSHA itself: a Script queued on a pipeline costs a SCRIPT EXISTS round
+                # trip first. A NOSCRIPT answer (Redis restarted) falls back below, and the
+                # Script there loads it again.
+                pipe.execute_command("EVALSHA", storage.lua_incr_expire.sha, 1,
+                                     storage.prefixed_key(item.key_for(*key)),
+                                     item.get_expiry(), 1)
+            counts = pipe.execute()
+        except Exception as exc:  # as ``hit``: any storage failure, count one by one
+            if not isinstance(exc, NoScriptError):
+                log.warning("rate limit pipeline failed (%s); counting one by one", exc)
+        else:
+            for (name, _key), (item, key), count in zip(limits, items, counts, strict=True):
+                if int(count) > item.amount:
+                    reset_at = strategy.get_window_stats(item, *key).reset_time
+                    raise TooManyAttempts(retry_after=reset_at - time.time(), limit=name)
+            return
+    for name, key in limits:
+        _hit(name, *key)
 
 
 def hit(item, *key: str):
@@ -84,7 +130,7 @@ def _hit(setting: str, *key: str) -> None:
     allowed, strategy = hit(limit, *key)
     if not allowed:
         reset_at = strategy.get_window_stats(limit, *key).reset_time
-        raise TooManyAttempts(retry_after=reset_at - time.time())
+        raise TooManyAttempts(retry_after=reset_at - time.time(), limit=setting)
 
 
 def identifier_key(field: str, scope: str):

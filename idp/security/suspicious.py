@@ -10,11 +10,14 @@ digests: the table does not tell where a user lives.
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import dataclass
+from datetime import datetime
 from datetime import timedelta
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import current_app
+from flask import g
 from flask import has_request_context
 from flask import request
 from sqlalchemy.dialects import postgresql
@@ -54,26 +57,50 @@ def _network_digest(address: str | None) -> str | None:
     return crypto.keyed_digest("network:" + network) if network else None
 
 
+@dataclass(frozen=True)
+class SignInHistory:
+    """What the account's known devices and networks say of this request."""
+
+    any_device: bool  # the account signed in from some device before
+    device_seen: datetime | None  # when this device was last noted, None: never
+    network_seen: datetime | None  # when this network was last noted, None: never
+
+
+def sign_in_history(user_id: str, device_key: str, network: str | None) -> SignInHistory:
+    """One SELECT of three scalar subqueries, kept for the request: the lockout asks whether
+    the device is known before the password is checked, and the completed login notes the
+    device and network (``note_successful_login``) from the same answer."""
+    memo = g.setdefault("idp_sign_in_history", {}) if has_request_context() else {}
+    if (user_id, device_key, network) not in memo:
+        devices = sa.select(KnownDevice.last_seen_at).where(KnownDevice.user_id == user_id)
+        row = db.session.execute(sa.select(
+            devices.where(KnownDevice.device_key == device_key).scalar_subquery(),
+            sa.exists(devices),
+            sa.select(KnownNetwork.last_seen_at).where(
+                KnownNetwork.user_id == user_id,
+                KnownNetwork.network_digest == (network or "")).scalar_subquery(),
+        )).one()
+        memo[(user_id, device_key, network)] = SignInHistory(
+            any_device=bool(row[1]), device_seen=row[0], network_seen=network and row[2])
+    return memo[(user_id, device_key, network)]
+
+
 def is_known_device(user_id: str, device_key: str) -> bool:
     """True when the device with this key signed in to the account before."""
-    return db.session.scalar(sa.select(KnownDevice.device_key).where(
-        KnownDevice.user_id == user_id, KnownDevice.device_key == device_key)) is not None
+    network = _network_digest(request.remote_addr) if has_request_context() else None
+    return sign_in_history(user_id, device_key, network).device_seen is not None
 
 
 def remember_device(user_id: str, device_key: str) -> bool:
     """Mark the device as one that signed in to the account; return True if it was new."""
-    return _remember(KnownDevice, KnownDevice.device_key, user_id, device_key,
-                     _last_seen(KnownDevice, KnownDevice.device_key, user_id, device_key))
+    last_seen = db.session.scalar(sa.select(KnownDevice.last_seen_at).where(
+        KnownDevice.user_id == user_id, KnownDevice.device_key == device_key))
+    return _remember(KnownDevice, KnownDevice.device_key, user_id, device_key, last_seen)
 
 
 #: A known device's or network's ``last_seen_at`` is written at most this often, not at every
-#: login (a login is then two SELECTs here, no write).
+#: login (a login is then one SELECT here, no write).
 _SEEN_INTERVAL = timedelta(days=1)
-
-
-def _last_seen(model, column, user_id: str, value: str):
-    return db.session.scalar(sa.select(model.last_seen_at).where(model.user_id == user_id,
-                                                                 column == value))
 
 
 def _remember(model, column, user_id: str, value: str, last_seen) -> bool:
@@ -98,18 +125,6 @@ def _remember(model, column, user_id: str, value: str, last_seen) -> bool:
     return new
 
 
-def _device_history(user_id: str, key: str) -> tuple[bool, object | None]:
-    """(the account signed in from any device before, when this device was last seen or None):
-    one SELECT, this device's row first when it exists."""
-    row = db.session.execute(
-        sa.select(KnownDevice.device_key, KnownDevice.last_seen_at)
-        .where(KnownDevice.user_id == user_id)
-        .order_by(sa.case((KnownDevice.device_key == key, 0), else_=1)).limit(1)).first()
-    if row is None:
-        return False, None
-    return True, row.last_seen_at if row.device_key == key else None
-
-
 def note_successful_login(user) -> bool:
     """Remember this request's device and network for ``user``; when either is new for an
     account that signed in before, email a "new sign-in" notice with a "this wasn't me" link
@@ -124,13 +139,14 @@ def note_successful_login(user) -> bool:
     from idp.sessions.devices import device_key
 
     key = device_key()
-    had_history, last_seen = _device_history(user.id, key)
-    new_device = _remember(KnownDevice, KnownDevice.device_key, user.id, key, last_seen)
     network = _network_digest(request.remote_addr)
+    history = sign_in_history(user.id, key, network)
+    g.idp_sign_in_history.clear()  # what follows changes it
+    new_device = _remember(KnownDevice, KnownDevice.device_key, user.id, key,
+                           history.device_seen)
     new_network = bool(network) and _remember(
-        KnownNetwork, KnownNetwork.network_digest, user.id, network,
-        _last_seen(KnownNetwork, KnownNetwork.network_digest, user.id, network))
-    if not had_history or not (new_device or new_network) or not user.email:
+        KnownNetwork, KnownNetwork.network_digest, user.id, network, history.network_seen)
+    if not history.any_device or not (new_device or new_network) or not user.email:
         return False
     seconds = current_app.config["IDP_SUSPICIOUS_LINK_SECONDS"]
     token = issue_link(user.id, LinkPurpose.NOT_ME, seconds, replace=False)

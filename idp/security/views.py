@@ -68,7 +68,7 @@ def _audit_rate_limited(kind: str) -> None:
 
 @bp.app_errorhandler(TooManyAttempts)
 def too_many_attempts(error: TooManyAttempts):
-    _audit_rate_limited("identifier")
+    _audit_rate_limited(error.limit)
     if _wants_json():
         return _json_refusal(429, error.code, error.description, error.retry_after)
     response = current_app.make_response(

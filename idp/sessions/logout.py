@@ -172,13 +172,13 @@ def notify_backchannel(session_id: str) -> int:
     from idp.notify import queue_http_post
     from idp.sessions.models import LoginSession
 
-    login = db.session.get(LoginSession, session_id)
+    clients = [client for client in clients_of_session(session_id)
+               if client.backchannel_logout_uri and client.disabled_at is None]
+    login = db.session.get(LoginSession, session_id) if clients else None
     if login is None:
         return 0
     queued = 0
-    for client in clients_of_session(session_id):
-        if not client.backchannel_logout_uri or client.disabled_at is not None:
-            continue
+    for client in clients:
         queue_http_post(client.backchannel_logout_uri, BACKCHANNEL_TEMPLATE,
                         logout_token_payload(client.id, user_id=login.user_id,
                                              session_id=session_id), user_id=login.user_id)

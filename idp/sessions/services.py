@@ -70,11 +70,16 @@ def start_session(user, *, amr: list[str], acr: str | None = None,
     """
     config = current_app.config
     device = device_key()
-    for previous in db.session.scalars(db.select(LoginSession).where(
-            LoginSession.device_id == device, LoginSession.ended_at.is_(None))).all():
-        end_session(previous, reason=REASON_SAME_DEVICE)
-    secret = crypto.new_secret()
     now = utcnow()
+    # One UPDATE … RETURNING ends them (no SELECT first); loaded copies are kept in step.
+    for previous_id, previous_user in db.session.execute(
+            db.update(LoginSession)
+            .where(LoginSession.device_id == device, LoginSession.ended_at.is_(None))
+            .values(ended_at=now, end_reason=REASON_SAME_DEVICE)
+            .returning(LoginSession.id, LoginSession.user_id)
+            .execution_options(synchronize_session="fetch")).all():
+        _ended(previous_id, previous_user, REASON_SAME_DEVICE)
+    secret = crypto.new_secret()
     lifetime = config["IDP_SESSION_REMEMBER_SECONDS"] if remember else config[
         "IDP_SESSION_ABSOLUTE_SECONDS"]
     agent = (request.user_agent.string or "")[:512] or None
@@ -177,9 +182,13 @@ def end_session(login: LoginSession, *, reason: str) -> None:
         return
     login.ended_at = utcnow()
     login.end_reason = reason
-    audit.record(AuditEvent.Session.Ended, user_id=login.user_id, session_id=login.id,
+    _ended(login.id, login.user_id, reason)
+
+
+def _ended(session_id: str, user_id: str, reason: str) -> None:
+    audit.record(AuditEvent.Session.Ended, user_id=user_id, session_id=session_id,
                  reason=reason)
-    session_ended.send(current_app._get_current_object(), session_id=login.id)
+    session_ended.send(current_app._get_current_object(), session_id=session_id)
 
 
 def end_user_sessions(user_id: str, *, reason: str, keep_session_id: str | None = None) -> int:

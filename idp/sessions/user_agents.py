@@ -35,5 +35,10 @@ def describe(user_agent: str | None) -> Device:
     return Device(browser=browser, os=os_name, device=device)
 
 
+def warm_up() -> None:
+    """Load the parser's regexes now (they are compiled at the first parse)."""
+    describe("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36")
+
+
 def family(user_agent: str | None) -> str:
     return describe(user_agent).family

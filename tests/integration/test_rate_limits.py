@@ -109,6 +109,49 @@ def test_nfr_ui_002_03_token_endpoint_is_limited_per_address(app, flows, monkeyp
     assert refused.mimetype == "application/json"
 
 
+def test_nfr_ui_002_03_token_limits_count_after_redis_forgets_its_scripts(app, flows,
+                                                                          monkeypatch):
+    """Both token limits go to Redis on one pipeline of EVALSHA; a Redis that restarted (its
+    scripts gone) answers NOSCRIPT, and the counting goes on, one limit after the other."""
+    if not app.config["IDP_REDIS_URL"]:
+        pytest.skip("the pipeline is Redis's: this run has no IDP_REDIS_URL")
+    import redis
+
+    monkeypatch.setitem(app.config, "IDP_TOKEN_CLIENT_RATE_LIMIT", "3 per minute")
+    service = flows.make_service()
+    assert flows.client_credentials(service).status_code == 200
+    redis.Redis.from_url(app.config["IDP_REDIS_URL"]).script_flush()
+
+    statuses = [flows.client_credentials(service).status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]
+
+
+def test_nfr_ui_002_03_second_factor_codes_are_limited_per_account(app, flows, user,
+                                                                    monkeypatch):
+    """Wrong codes at the second step: the per-account limit answers 429 (with Retry-After)
+    before the lockout's five failures would, and the refusal is in the audit trail with the
+    limit that refused."""
+    from tests.integration.mfa_steps import enrol_totp
+    from tests.integration.mfa_steps import logout
+    from tests.integration.mfa_steps import second_step
+
+    monkeypatch.setitem(app.config, "IDP_MFA_CODE_USER_RATE_LIMIT", "2 per minute")
+    assert flows.login(user["email"]).status_code == 302
+    enrol_totp(flows.client)
+    logout(flows.client)
+    assert flows.login(user["email"]).headers["Location"].endswith("/login/verify")
+
+    statuses = [second_step(flows.client, "000000").status_code for _ in range(3)]
+
+    assert statuses == [400, 400, 429]
+    refused = second_step(flows.client, "000000")
+    assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 60
+    with app.app_context():
+        assert [row.detail["limit"] for row in events(event=AuditEvent.Security.RateLimited)
+                ][:1] == ["IDP_MFA_CODE_USER_RATE_LIMIT"]
+
+
 def test_nfr_ui_002_03_unlock_requests_are_limited_per_identifier(app, flows, user, monkeypatch):
     monkeypatch.setitem(app.config, "IDP_UNLOCK_REQUEST_RATE_LIMIT", "2 per hour")
     page = flows.client.get("/login/unlock").get_data(as_text=True)
