@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
@@ -94,8 +95,14 @@ def find_user(identifier: str) -> User | None:
     except InvalidIdentifier:
         return None
     if kind == "email":
-        return db.session.scalar(db.select(User).where(User.email == value))
-    return db.session.scalar(db.select(User).where(User.phone_digest == crypto.keyed_digest(value)))
+        return db.session.scalar(_USER_BY_EMAIL, {"value": value})
+    return db.session.scalar(_USER_BY_PHONE, {"value": crypto.keyed_digest(value)})
+
+
+# Built once: every login runs them, and building a statement (and its cache key) costs about
+# as much as running it (bench/README.md, "statements built once").
+_USER_BY_EMAIL = db.select(User).where(User.email == sa.bindparam("value"))
+_USER_BY_PHONE = db.select(User).where(User.phone_digest == sa.bindparam("value"))
 
 
 def authenticate(identifier: str, password: str) -> User:

@@ -14,6 +14,7 @@ from datetime import UTC
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app
 from flask import has_request_context
 from flask import request
@@ -68,12 +69,13 @@ def record_login_attempt(
     *, identifier_digest: str, user_id: str | None, success: bool, reason: str | None = None
 ) -> None:
     ip, user_agent = _request_origin()
-    db.session.add(
-        LoginAttempt(
-            identifier_digest=identifier_digest, user_id=user_id, success=success, reason=reason,
-            ip=ip, user_agent=user_agent and user_agent[:512],
-        )
-    )
+    # A Core INSERT, built once: no ORM object to track for a row nothing reads back.
+    db.session.execute(_INSERT_ATTEMPT, {
+        "identifier_digest": identifier_digest, "user_id": user_id, "success": success,
+        "reason": reason, "ip": ip, "user_agent": user_agent and user_agent[:512]})
+
+
+_INSERT_ATTEMPT = sa.insert(LoginAttempt.__table__)
 
 
 def events(*, user_id: str | None = None, event: str | None = None) -> list[ActivityLog]:

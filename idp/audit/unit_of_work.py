@@ -17,6 +17,9 @@ from sqlalchemy.orm import Session
 from idp.audit.models import ActivityLog
 
 _KEY = "idp.audit.pending"
+#: render_nulls: the ORM's bulk INSERT would otherwise group the rows by which columns are None
+#: (a row without a session apart from one with it), one statement a group. Built once.
+_INSERT = sa.insert(ActivityLog).execution_options(render_nulls=True)
 
 
 def add(session, row: dict) -> None:
@@ -30,9 +33,7 @@ def write(session) -> None:
     """Insert the rows kept so far (at commit; and before the log is read)."""
     rows = session.info.pop(_KEY, None)
     if rows:
-        # render_nulls: the ORM's bulk INSERT would otherwise group the rows by which columns
-        # are None (a row without a session apart from one with it), one statement a group.
-        session.execute(sa.insert(ActivityLog).execution_options(render_nulls=True), rows)
+        session.execute(_INSERT, rows)
 
 
 def _before_commit(session) -> None:

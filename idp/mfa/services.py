@@ -94,8 +94,11 @@ def confirmed_methods(user) -> list[str]:
 
 def confirmed_method_rows(user) -> dict[str, MfaMethod]:
     """The user's active second factors by kind, whole rows (what checking a code reads)."""
-    return {row.kind: row for row in db.session.scalars(db.select(MfaMethod).where(
-        MfaMethod.user_id == user.id, MfaMethod.confirmed_at.is_not(None)))}
+    return {row.kind: row for row in db.session.scalars(_CONFIRMED_ROWS, {"user_id": user.id})}
+
+
+_CONFIRMED_ROWS = db.select(MfaMethod).where(MfaMethod.user_id == sa.bindparam("user_id"),
+                                             MfaMethod.confirmed_at.is_not(None))
 
 
 def kinds_read_by_login_needs(user) -> frozenset[str] | None:
@@ -117,18 +120,25 @@ def offered_methods(user, rows: dict[str, MfaMethod] | Set[str] | None = None, *
     return methods
 
 
+_FACTORS_AND_ROLES = None
+
+
 def login_needs(user, *, step_up: bool = False) -> str:
     """What follows the right password of ``user`` on this device (a ``LoginNeeds`` value);
     ``step_up``: a client asked for a second factor. Records the skip of a trusted device.
 
     One query reads both the active factors and the roles (which may require a factor)."""
-    from idp.rbac.services import role_names_select
+    global _FACTORS_AND_ROLES
+    if _FACTORS_AND_ROLES is None:  # built once, at the first login
+        from idp.rbac.services import role_names_select
 
-    kinds, roles = set(), set()
-    for tag, name in db.session.execute(sa.union_all(
+        _FACTORS_AND_ROLES = sa.union_all(
             db.select(sa.literal("factor").label("tag"), MfaMethod.kind.label("name")).where(
-                MfaMethod.user_id == user.id, MfaMethod.confirmed_at.is_not(None)),
-            role_names_select(user.id, tag="role"))):
+                MfaMethod.user_id == sa.bindparam("user_id"),
+                MfaMethod.confirmed_at.is_not(None)),
+            role_names_select(sa.bindparam("user_id"), tag="role"))
+    kinds, roles = set(), set()
+    for tag, name in db.session.execute(_FACTORS_AND_ROLES, {"user_id": user.id}):
         (kinds if tag == "factor" else roles).add(name)
     if has_request_context():
         g.idp_mfa_kinds = (user.id, frozenset(kinds))
@@ -164,8 +174,8 @@ def pending_login(token: str | None) -> PendingLogin | None:
     """The live half-done login of this token, or None (unknown, finished or expired)."""
     if not token or len(token) > 128:
         return None
-    row = db.session.scalar(db.select(PendingLogin).where(
-        PendingLogin.token_digest == crypto.keyed_digest("pending:" + token)))
+    row = db.session.scalar(_PENDING_BY_DIGEST,
+                            {"digest": crypto.keyed_digest("pending:" + token)})
     if row is None or row.completed_at is not None or row.expires_at <= utcnow():
         return None
     return row
@@ -173,11 +183,17 @@ def pending_login(token: str | None) -> PendingLogin | None:
 
 def finish_pending_login(row: PendingLogin) -> bool:
     """Mark the half-done login finished; of two concurrent finishes one gets True."""
-    result = db.session.execute(
-        db.update(PendingLogin)
-        .where(PendingLogin.id == row.id, PendingLogin.completed_at.is_(None))
-        .values(completed_at=utcnow()).execution_options(synchronize_session=False))
+    result = db.session.execute(_FINISH_PENDING, {"row_id": row.id, "now": utcnow()})
     return result.rowcount == 1
+
+
+# Built once: a second step runs each of them.
+_PENDING_BY_DIGEST = db.select(PendingLogin).where(
+    PendingLogin.token_digest == sa.bindparam("digest"))
+_FINISH_PENDING = (
+    db.update(PendingLogin)
+    .where(PendingLogin.id == sa.bindparam("row_id"), PendingLogin.completed_at.is_(None))
+    .values(completed_at=sa.bindparam("now")).execution_options(synchronize_session=False))
 
 
 # --- checking a second factor -----------------------------------------------------------------
@@ -198,16 +214,21 @@ def _accept_totp(method: MfaMethod, code: str) -> None:
     step = totp.matching_step(totp.unseal(method.secret_encrypted), code)
     if step is None:
         raise SecondFactorFailed(reason="wrong_code")
-    accepted = db.session.execute(
-        db.update(MfaMethod)
-        .where(MfaMethod.id == method.id,
-               db.or_(MfaMethod.last_used_step.is_(None), MfaMethod.last_used_step < step))
-        .values(last_used_step=step, last_used_at=utcnow())
-        .execution_options(synchronize_session=False))
+    accepted = db.session.execute(_MOVE_STEP, {"method_id": method.id, "step": step,
+                                               "now": utcnow()})
     if accepted.rowcount != 1:
         raise SecondFactorFailed(reason="replayed")
     # The row holds it already: keep the object in step without a second UPDATE at flush.
     set_committed_value(method, "last_used_step", step)
+
+
+_MOVE_STEP = (
+    db.update(MfaMethod)
+    .where(MfaMethod.id == sa.bindparam("method_id"),
+           db.or_(MfaMethod.last_used_step.is_(None),
+                  MfaMethod.last_used_step < sa.bindparam("step")))
+    .values(last_used_step=sa.bindparam("step"), last_used_at=sa.bindparam("now"))
+    .execution_options(synchronize_session=False))
 
 
 def _digits(code: str | None) -> str:

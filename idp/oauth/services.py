@@ -203,9 +203,12 @@ def session_tokens(session_id: str) -> list[tuple[str, str, bool]]:
     memo = g.setdefault("idp_session_tokens", {}) if has_request_context() else {}
     if session_id not in memo:
         memo[session_id] = [tuple(row) for row in db.session.execute(
-            db.select(Token.family_id, Token.client_id, Token.revoked_at.is_(None))
-            .where(Token.session_id == session_id).distinct())]
+            _SESSION_TOKENS, {"session_id": session_id})]
     return memo[session_id]
+
+
+_SESSION_TOKENS = db.select(Token.family_id, Token.client_id, Token.revoked_at.is_(None)).where(
+    Token.session_id == db.bindparam("session_id")).distinct()
 
 
 def revoke_session_tokens(session_id: str) -> None:

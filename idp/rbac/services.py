@@ -71,9 +71,10 @@ def role_names(user_id: str) -> list[str]:
     return list(cache.entitlements(user_id).roles)
 
 
-def role_names_select(user_id: str, *, tag: str):
-    """A SELECT of (``tag``, role name) for the user's roles, for a caller that reads them in
-    the same round trip as something else (``mfa.services.login_needs``)."""
+def role_names_select(user_id, *, tag: str):
+    """A SELECT of (``tag``, role name) for the user's roles (``user_id``: a value or a
+    bindparam), for a caller that reads them in the same round trip as something else
+    (``mfa.services.login_needs``)."""
     return db.select(sa.literal(tag).label("tag"), Role.name.label("name")).join(
         UserRole, UserRole.role_id == Role.id).where(UserRole.user_id == user_id)
 

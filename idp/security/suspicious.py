@@ -72,17 +72,26 @@ def sign_in_history(user_id: str, device_key: str, network: str | None) -> SignI
     device and network (``note_successful_login``) from the same answer."""
     memo = g.setdefault("idp_sign_in_history", {}) if has_request_context() else {}
     if (user_id, device_key, network) not in memo:
-        devices = sa.select(KnownDevice.last_seen_at).where(KnownDevice.user_id == user_id)
-        row = db.session.execute(sa.select(
-            devices.where(KnownDevice.device_key == device_key).scalar_subquery(),
-            sa.exists(devices),
-            sa.select(KnownNetwork.last_seen_at).where(
-                KnownNetwork.user_id == user_id,
-                KnownNetwork.network_digest == (network or "")).scalar_subquery(),
-        )).one()
+        row = db.session.execute(_SIGN_IN_HISTORY, {
+            "user_id": user_id, "device_key": device_key, "network": network or ""}).one()
         memo[(user_id, device_key, network)] = SignInHistory(
             any_device=bool(row[1]), device_seen=row[0], network_seen=network and row[2])
     return memo[(user_id, device_key, network)]
+
+
+def _sign_in_history_statement():
+    devices = sa.select(KnownDevice.last_seen_at).where(
+        KnownDevice.user_id == sa.bindparam("user_id"))
+    return sa.select(
+        devices.where(KnownDevice.device_key == sa.bindparam("device_key")).scalar_subquery(),
+        sa.exists(devices),
+        sa.select(KnownNetwork.last_seen_at).where(
+            KnownNetwork.user_id == sa.bindparam("user_id"),
+            KnownNetwork.network_digest == sa.bindparam("network")).scalar_subquery())
+
+
+#: Built once (every login runs it; building it costs about as much as running it).
+_SIGN_IN_HISTORY = _sign_in_history_statement()
 
 
 def is_known_device(user_id: str, device_key: str) -> bool:

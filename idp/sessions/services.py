@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from datetime import timedelta
 
+import sqlalchemy as sa
 from blinker import Namespace
 from flask import current_app
 from flask import g
@@ -73,11 +74,7 @@ def start_session(user, *, amr: list[str], acr: str | None = None,
     now = utcnow()
     # One UPDATE … RETURNING ends them (no SELECT first); loaded copies are kept in step.
     for previous_id, previous_user in db.session.execute(
-            db.update(LoginSession)
-            .where(LoginSession.device_id == device, LoginSession.ended_at.is_(None))
-            .values(ended_at=now, end_reason=REASON_SAME_DEVICE)
-            .returning(LoginSession.id, LoginSession.user_id)
-            .execution_options(synchronize_session="fetch")).all():
+            _END_DEVICE_SESSIONS, {"device": device, "now": now}).all():
         _ended(previous_id, previous_user, REASON_SAME_DEVICE)
     secret = crypto.new_secret()
     lifetime = config["IDP_SESSION_REMEMBER_SECONDS"] if remember else config[
@@ -94,6 +91,15 @@ def start_session(user, *, amr: list[str], acr: str | None = None,
     audit.record(AuditEvent.Session.Started, user_id=user.id, session_id=login.id)
     session_started.send(current_app._get_current_object(), user=user, session=login)
     return login, secret
+
+
+#: Built once (every login runs it).
+_END_DEVICE_SESSIONS = (
+    db.update(LoginSession)
+    .where(LoginSession.device_id == sa.bindparam("device"), LoginSession.ended_at.is_(None))
+    .values(ended_at=sa.bindparam("now"), end_reason=REASON_SAME_DEVICE)
+    .returning(LoginSession.id, LoginSession.user_id)
+    .execution_options(synchronize_session="fetch"))
 
 
 def is_live(login: LoginSession, now: datetime | None = None) -> bool:
