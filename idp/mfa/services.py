@@ -37,6 +37,8 @@ from idp.mfa.errors import SecondFactorFailed
 from idp.mfa.models import MethodKind
 from idp.mfa.models import MfaMethod
 from idp.mfa.models import PendingLogin
+from idp.rbac.services import role_names
+from idp.rbac.services import role_names_select
 from idp.security import crypto
 from idp.security import lockout
 from idp.sessions.services import ACR_MFA
@@ -67,8 +69,6 @@ class LoginNeeds:
 
 def required_by_role(user) -> bool:
     """True when one of the user's roles is in IDP_MFA_REQUIRED_ROLES."""
-    from idp.rbac.services import role_names
-
     wanted = set(current_app.config["IDP_MFA_REQUIRED_ROLES"])
     return bool(wanted) and bool(wanted & set(role_names(user.id)))
 
@@ -120,7 +120,11 @@ def offered_methods(user, rows: dict[str, MfaMethod] | Set[str] | None = None, *
     return methods
 
 
-_FACTORS_AND_ROLES = None
+#: Built once: every login runs it.
+_FACTORS_AND_ROLES = sa.union_all(
+    db.select(sa.literal("factor").label("tag"), MfaMethod.kind.label("name")).where(
+        MfaMethod.user_id == sa.bindparam("user_id"), MfaMethod.confirmed_at.is_not(None)),
+    role_names_select(sa.bindparam("user_id"), tag="role"))
 
 
 def login_needs(user, *, step_up: bool = False) -> str:
@@ -128,15 +132,6 @@ def login_needs(user, *, step_up: bool = False) -> str:
     ``step_up``: a client asked for a second factor. Records the skip of a trusted device.
 
     One query reads both the active factors and the roles (which may require a factor)."""
-    global _FACTORS_AND_ROLES
-    if _FACTORS_AND_ROLES is None:  # built once, at the first login
-        from idp.rbac.services import role_names_select
-
-        _FACTORS_AND_ROLES = sa.union_all(
-            db.select(sa.literal("factor").label("tag"), MfaMethod.kind.label("name")).where(
-                MfaMethod.user_id == sa.bindparam("user_id"),
-                MfaMethod.confirmed_at.is_not(None)),
-            role_names_select(sa.bindparam("user_id"), tag="role"))
     kinds, roles = set(), set()
     for tag, name in db.session.execute(_FACTORS_AND_ROLES, {"user_id": user.id}):
         (kinds if tag == "factor" else roles).add(name)

@@ -15,6 +15,8 @@ cookie holds a random token naming a ``PendingLogin`` row, valid IDP_MFA_PENDING
 
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint
 from flask import current_app
 from flask import flash
@@ -70,6 +72,17 @@ def _user_key() -> str:
         return "mfa-user:" + pending["user"]
     login = current_session()
     return f"mfa-user:{login.user_id}" if login else f"mfa-ip:{request.remote_addr}"
+
+
+def _limit_code_entry(*, per_address: bool = True) -> None:
+    """NFR-UI-002-03: count a POSTed code against the per-account limit (one allowance for
+    the second step and the enrolment confirmations) and, unless told not to, the per-address
+    one; one Redis round trip (``rate_limits.limit_many``). Raises TooManyAttempts."""
+    limits = [("IDP_MFA_CODE_USER_RATE_LIMIT", ("idp:mfa-code", _user_key()))]
+    if per_address:
+        limits.append(("IDP_MFA_CODE_RATE_LIMIT",
+                       ("idp:mfa-code:ip", request.remote_addr or "-")))
+    rate_limits.limit_many(limits)
 
 
 # --- entering the second step (called by accounts.login) --------------------------------------
@@ -160,10 +173,8 @@ def _render_second_step(user, form, *, status: int = 200, error=None):
 
 @bp.route("/login/verify", methods=["GET", "POST"])
 def second_step():
-    if request.method == "POST":  # NFR-UI-002-03: per address and per account, one round trip
-        rate_limits.limit_many([
-            ("IDP_MFA_CODE_RATE_LIMIT", ("idp:mfa-code:ip", request.remote_addr or "-")),
-            ("IDP_MFA_CODE_USER_RATE_LIMIT", ("idp:mfa-code", _user_key()))])
+    if request.method == "POST":
+        _limit_code_entry()
     try:
         pending, user = _pending()
     except PendingLoginMissing as exc:
@@ -240,6 +251,23 @@ def _sign_in_redirect():
     return redirect(url_for("accounts.login", next=request.path))
 
 
+def _enrolment_view(view):
+    """Call ``view(user, pending)`` for the user enrolling (``_enrolling``); a login that is not
+    waiting for an enrolment gets the expired page, nobody signed in the login page."""
+
+    @functools.wraps(view)
+    def wrapper():
+        try:
+            user, pending = _enrolling()
+        except PendingLoginMissing as exc:
+            return render_template("mfa/expired.html", message=exc.description), 400
+        if user is None:
+            return _sign_in_redirect()
+        return view(user, pending)
+
+    return wrapper
+
+
 def _render_enrol(user, pending, *, form=None, status: int = 200, error=None):
     secret = uri = None
     if MethodKind.TOTP not in services.confirmed_methods(user):
@@ -281,14 +309,10 @@ def _enrolled(user, pending):
 
 @bp.route("/login/enrol", methods=["GET", "POST"], endpoint="enrol")
 @bp.route("/account/security/totp", methods=["GET", "POST"], endpoint="enrol_totp")
-@limiter.limit(_setting("IDP_MFA_CODE_USER_RATE_LIMIT"), key_func=_user_key, methods=["POST"])
-def enrol():
-    try:
-        user, pending = _enrolling()
-    except PendingLoginMissing as exc:
-        return render_template("mfa/expired.html", message=exc.description), 400
-    if user is None:
-        return _sign_in_redirect()
+@_enrolment_view
+def enrol(user, pending):
+    if request.method == "POST":
+        _limit_code_entry(per_address=False)
     if MethodKind.TOTP in services.confirmed_methods(user):
         return redirect(url_for("mfa.security"))
     form = ConfirmCodeForm()
@@ -308,14 +332,9 @@ def enrol():
 @bp.route("/login/enrol/channel", methods=["POST"], endpoint="enrol_channel_forced")
 @bp.route("/account/security/channel", methods=["POST"], endpoint="enrol_channel")
 @limiter.limit(_setting("IDP_MFA_SEND_RATE_LIMIT"))
-def enrol_channel():
+@_enrolment_view
+def enrol_channel(user, pending):
     """Send a code to the verified phone or email to switch that channel on."""
-    try:
-        user, pending = _enrolling()
-    except PendingLoginMissing as exc:
-        return render_template("mfa/expired.html", message=exc.description), 400
-    if user is None:
-        return _sign_in_redirect()
     channel = request.form.get("send", "")
     if not SendCodeForm().validate_on_submit():
         return _render_enrol(user, pending, status=400)
@@ -343,15 +362,9 @@ def _render_channel(user, pending, channel, form, *, status=200, error=None):
 
 @bp.route("/login/enrol/channel/confirm", methods=["POST"], endpoint="confirm_channel_forced")
 @bp.route("/account/security/channel/confirm", methods=["POST"], endpoint="confirm_channel")
-@limiter.limit(_setting("IDP_MFA_CODE_RATE_LIMIT"))
-@limiter.limit(_setting("IDP_MFA_CODE_USER_RATE_LIMIT"), key_func=_user_key)
-def confirm_channel():
-    try:
-        user, pending = _enrolling()
-    except PendingLoginMissing as exc:
-        return render_template("mfa/expired.html", message=exc.description), 400
-    if user is None:
-        return _sign_in_redirect()
+@_enrolment_view
+def confirm_channel(user, pending):
+    _limit_code_entry()
     form = ConfirmCodeForm()
     channel = form.channel.data
     if channel not in codes.CHANNELS:

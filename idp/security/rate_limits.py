@@ -64,7 +64,7 @@ def limit_token_request() -> None:
     request claims). Counted here rather than by Flask-Limiter decorators: the same storage and
     fallback, without the decorators' per-request bookkeeping, which cost more than the two
     Redis round trips themselves (~0.5 ms of a ~1 ms client-credentials token)."""
-    _hit_all([("IDP_TOKEN_IP_RATE_LIMIT", ("idp:token:ip", request.remote_addr or "-")),
+    limit_many([("IDP_TOKEN_IP_RATE_LIMIT", ("idp:token:ip", request.remote_addr or "-")),
               ("IDP_TOKEN_CLIENT_RATE_LIMIT", ("idp:token:client", client_key()))])
 
 
@@ -72,16 +72,12 @@ def limit_address(scope: str, setting: str) -> None:
     """Count one request of ``scope`` from the client's address against ``setting``; raises
     TooManyAttempts. What a Flask-Limiter decorator does, without its per-request bookkeeping,
     for the hot POSTs (/login, /login/verify)."""
-    _hit_all([(setting, (f"idp:{scope}:ip", request.remote_addr or "-"))])
+    limit_many([(setting, (f"idp:{scope}:ip", request.remote_addr or "-"))])
 
 
 def limit_many(limits: list[tuple[str, tuple[str, ...]]]) -> None:
-    """Count one request against each (setting, key) at once (one Redis round trip)."""
-    _hit_all(limits)
-
-
-def _hit_all(limits: list[tuple[str, tuple[str, ...]]]) -> None:
-    """``_hit`` for each (setting, key), in one Redis round trip when the storage is Redis and
+    """Count one request against each (setting, key); raises TooManyAttempts for the first
+    that is spent. In one Redis round trip when the storage is Redis and
     the strategy fixed-window (the defaults): the storage's own increment script and keys,
     queued on one pipeline, so Flask-Limiter reads the same counters. Otherwise, or when Redis
     fails, one ``_hit`` after the other."""

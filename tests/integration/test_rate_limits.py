@@ -131,12 +131,13 @@ def test_nfr_ui_002_03_second_factor_codes_are_limited_per_account(app, flows, u
                                                                     monkeypatch):
     """Wrong codes at the second step: the per-account limit answers 429 (with Retry-After)
     before the lockout's five failures would, and the refusal is in the audit trail with the
-    limit that refused."""
+    limit that refused. One allowance for every code the account enters: the code that
+    confirmed the enrolment counted too."""
     from tests.integration.mfa_steps import enrol_totp
     from tests.integration.mfa_steps import logout
     from tests.integration.mfa_steps import second_step
 
-    monkeypatch.setitem(app.config, "IDP_MFA_CODE_USER_RATE_LIMIT", "2 per minute")
+    monkeypatch.setitem(app.config, "IDP_MFA_CODE_USER_RATE_LIMIT", "3 per minute")
     assert flows.login(user["email"]).status_code == 302
     enrol_totp(flows.client)
     logout(flows.client)
