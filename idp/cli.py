@@ -233,9 +233,11 @@ def demo():
     """Create (or refresh) a demo user and client and print how to try them."""
     from idp.accounts.services import create_user
     from idp.accounts.services import find_user
+    from idp.accounts.signup import DEFAULT_ROLE
     from idp.oauth.clients import ClientMetadata
     from idp.oauth.clients import create_client
     from idp.oauth.clients import list_clients
+    from idp.rbac.services import assign_role
     from idp.security.passwords import hash_password
 
     password = "Demo-" + secrets.token_urlsafe(9)
@@ -243,6 +245,7 @@ def demo():
     if user is None:
         user = create_user(email=DEMO_EMAIL, phone=DEMO_PHONE, password=password,
                            name="Demo Customer", verified=True)
+        assign_role(user, DEFAULT_ROLE)  # as a customer who signed up holds it
     else:
         user.password_hash = hash_password(password)
     for old in list_clients():

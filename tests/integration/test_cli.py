@@ -180,6 +180,8 @@ def test_demo_prints_an_authorization_url_that_works(idp, flows, client):
     assert tokens.status_code == 200, tokens.get_json()
     id_token = flows.verify(tokens.get_json()["id_token"], audience=client_id)
     assert id_token["nonce"] == query_of(authorize_url)["nonce"]
+    # The demo user is a customer, as one who signed up would be (roles scope asked).
+    assert flows.userinfo(tokens.get_json()["access_token"]).get_json()["roles"] == ["customer"]
 
 
 def test_demo_run_twice_replaces_the_demo_client_and_password(idp, flows):
