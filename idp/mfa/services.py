@@ -69,8 +69,11 @@ class LoginNeeds:
 
 def required_by_role(user) -> bool:
     """True when one of the user's roles is in IDP_MFA_REQUIRED_ROLES."""
-    wanted = set(current_app.config["IDP_MFA_REQUIRED_ROLES"])
-    return bool(wanted) and bool(wanted & set(role_names(user.id)))
+    return _roles_require_mfa(role_names(user.id))
+
+
+def _roles_require_mfa(roles) -> bool:
+    return bool(set(current_app.config["IDP_MFA_REQUIRED_ROLES"]) & set(roles))
 
 
 def asks_mfa(next_url: str | None) -> bool:
@@ -142,7 +145,7 @@ def login_needs(user, *, step_up: bool = False) -> str:
             audit.record(AuditEvent.Mfa.SkippedTrustedDevice, user_id=user.id)
             return LoginNeeds.TRUSTED
         return LoginNeeds.VERIFY
-    if step_up or set(current_app.config["IDP_MFA_REQUIRED_ROLES"]) & roles:
+    if step_up or _roles_require_mfa(roles):
         return LoginNeeds.ENROL
     return LoginNeeds.SESSION
 

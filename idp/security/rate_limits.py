@@ -71,16 +71,16 @@ def limit_token_request() -> None:
 def limit_address(scope: str, setting: str) -> None:
     """Count one request of ``scope`` from the client's address against ``setting``; raises
     TooManyAttempts. What a Flask-Limiter decorator does, without its per-request bookkeeping,
-    for the hot POSTs (/login, /login/verify)."""
+    for a hot POST (/login)."""
     limit_many([(setting, (f"idp:{scope}:ip", request.remote_addr or "-"))])
 
 
 def limit_many(limits: list[tuple[str, tuple[str, ...]]]) -> None:
     """Count one request against each (setting, key); raises TooManyAttempts for the first
-    that is spent. In one Redis round trip when the storage is Redis and
-    the strategy fixed-window (the defaults): the storage's own increment script and keys,
-    queued on one pipeline, so Flask-Limiter reads the same counters. Otherwise, or when Redis
-    fails, one ``_hit`` after the other."""
+    that is spent. In one Redis round trip when the storage is Redis and the strategy
+    fixed-window (the defaults): the storage's own increment script and keys, queued on one
+    pipeline, so Flask-Limiter reads the same counters. Otherwise, or when Redis fails, one
+    ``_hit`` after the other."""
     strategy = limiter.limiter
     storage = strategy.storage
     if type(strategy) is FixedWindowRateLimiter and isinstance(storage, RedisStorage):
