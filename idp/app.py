@@ -19,6 +19,7 @@ from idp.extensions import db
 from idp.extensions import limiter
 from idp.extensions import login_manager
 from idp.extensions import migrate
+from idp.flask_app import IdpFlask
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,7 +44,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def create_app(settings: dict[str, Any] | None = None) -> Flask:
     """Build the app from ``IDP_*`` environment variables, ``settings`` overriding them."""
     config = load_settings(overrides=settings)
-    app = Flask("idp", root_path=str(ROOT / "idp"), template_folder=str(ROOT / "templates"),
+    app = IdpFlask("idp", root_path=str(ROOT / "idp"), template_folder=str(ROOT / "templates"),
                 static_folder=str(ROOT / "static"), instance_path=str(ROOT / "instance"))
     app.config.update(config)
     secure = config["IDP_ISSUER"].startswith("https://")
