@@ -307,6 +307,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("IDP_TOKEN_CLIENT_RATE_LIMIT", str, "1200 per minute",
             "Token requests allowed per client_id (guessing codes, secrets or refresh tokens).",
             req="NFR-UI-002-03"),
+    Setting("IDP_TOKEN_LIMIT_BATCH", int, 16,
+            "Token requests a worker may admit against one of the token endpoint's limits before "
+            "adding them to the count in Redis: at most 1/16 of what remains of the window, so "
+            "near the limit every request is counted there; 1 counts every request in Redis.",
+            req="NFR-UI-002-03"),
     Setting("IDP_SUSPICIOUS_LINK_SECONDS", int, 7 * 24 * 3600,
             "Lifetime of the \"this wasn't me\" link in a new-sign-in email (7 days).",
             req="BR-UI-007"),
