@@ -25,7 +25,8 @@ def buffered(app):
 def test_br_ui_010_non_durable_rows_wait_for_the_flush_then_are_all_written(app, buffered):
     with app.test_request_context("/token", environ_base={"REMOTE_ADDR": "203.0.113.7"}):
         for number in range(3):
-            audit.record(AuditEvent.OAuth.TokenIssued, client_id=f"svc-{number}", durable=False)
+            audit.record(AuditEvent.OAuth.TokenIssued, client_id=f"svc-{number}", durable=False,
+                         scope="bookings:read", number=number)
         db.session.rollback()  # the caller's transaction does not carry them
         assert events(event=AuditEvent.OAuth.TokenIssued) == []
     assert buffered.flush() == 3
@@ -33,6 +34,10 @@ def test_br_ui_010_non_durable_rows_wait_for_the_flush_then_are_all_written(app,
         rows = events(event=AuditEvent.OAuth.TokenIssued)
         assert sorted(row.client_id for row in rows) == ["svc-0", "svc-1", "svc-2"]
         assert {row.ip for row in rows} == {"203.0.113.7"}
+        # Written by COPY on PostgreSQL, by INSERT elsewhere: the same values come back.
+        assert sorted(row.detail["number"] for row in rows) == [0, 1, 2]
+        assert {row.detail["scope"] for row in rows} == {"bookings:read"}
+        assert all(row.created_at.tzinfo is not None and row.result == "success" for row in rows)
 
 
 def test_br_ui_010_durable_rows_never_go_to_the_buffer(app, buffered):
