@@ -154,11 +154,12 @@ def token():
     rate_limits.limit_token_request()  # NFR-UI-002-03: per address and per client
     response = authorization_server().create_token_response()
     # Also on errors: a spent code or a reused refresh token revokes its family, and that
-    # revocation (with its audit record) must be kept. A client-credentials token writes
-    # nothing: no transaction and nothing pending, no commit.
-    session = db.session()
-    if session.in_transaction() or session.new or session.dirty or session.deleted:
-        session.commit()
+    # revocation (with its audit record) must be kept. A client-credentials token (its client
+    # cached) never opened a database session: none is made here just to find it empty.
+    if db.session.registry.has():
+        session = db.session()
+        if session.in_transaction() or session.new or session.dirty or session.deleted:
+            session.commit()
     return response
 
 
