@@ -31,7 +31,8 @@ from idp.extensions import utcnow
 def _request_origin() -> tuple[str | None, str | None]:
     if not has_request_context():
         return None, None
-    return request.remote_addr, (request.user_agent.string or None)
+    # The header itself: request.user_agent would build a parser object only to read it back.
+    return request.remote_addr, (request.headers.get("User-Agent") or None)
 
 
 def record(

@@ -11,6 +11,7 @@ from authlib.oauth2.rfc6749.util import scope_to_list
 from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
 from authlib.oauth2.rfc9207 import IssuerParameter
 from flask import current_app
+from flask import g
 
 from idp.oauth import grants
 from idp.oauth.clients import get_client
@@ -34,8 +35,10 @@ class AccessTokenGenerator(JWTBearerTokenGenerator):
 
     def get_jti(self, client, grant_type, user, scope):
         # 128 random bits from the OS in one call; Authlib's default draws 16 characters one by
-        # one (a tenth of a client-credentials token's time).
-        return secrets.token_urlsafe(16)
+        # one (a tenth of a client-credentials token's time). Kept for record_issued_tokens,
+        # which otherwise decodes the token just signed to read it back.
+        g.idp_access_jti = jti = secrets.token_urlsafe(16)
+        return jti
 
     def get_audiences(self, client, user, scope):
         return current_app.config["IDP_ACCESS_TOKEN_AUDIENCE"]

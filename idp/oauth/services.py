@@ -107,13 +107,14 @@ def record_issued_tokens(token: dict, request) -> None:
     """Remember what was issued for a user: the access token's jti and the refresh token's
     digest, in the family of the code or refresh token presented."""
     subject = request.user
-    claims = json.loads(extract_compact(token["access_token"].encode()).payload)
     if not isinstance(subject, Subject):
         # client_credentials: nothing to rotate or revoke by family; the JWT is the record.
+        # Its jti as AccessTokenGenerator.get_jti drew it, not decoded back out of the token.
         audit.record(AuditEvent.OAuth.TokenIssued, client_id=request.client.get_client_id(),
                      durable=False, grant_type="client_credentials", scope=token.get("scope"),
-                     jti=claims["jti"])
+                     jti=g.pop("idp_access_jti"))
         return
+    claims = json.loads(extract_compact(token["access_token"].encode()).payload)
     now = utcnow()
     config = current_app.config
     previous = getattr(request, "refresh_token", None)

@@ -104,3 +104,19 @@ def test_oidc_core_5_3_client_credentials_token_is_refused_by_userinfo(flows, se
     response = flows.userinfo(token)
     assert response.status_code == 401
     assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
+
+
+def test_br_ui_010_each_issued_token_is_audited_with_its_own_jti(app, flows, service):
+    """The audit row names the token issued (its jti, its client, its scope), one row each."""
+    from idp.audit import AuditEvent
+    from idp.audit.services import events
+
+    issued = []
+    for _ in range(2):
+        token = flows.client_credentials(service, scope="bookings:read").get_json()
+        issued.append(flows.verify(token["access_token"], audience="booking-platform")["jti"])
+    with app.app_context():
+        rows = events(event=AuditEvent.OAuth.TokenIssued)
+    assert sorted(row.detail["jti"] for row in rows) == sorted(issued)
+    assert {(row.client_id, row.detail["scope"]) for row in rows} == {
+        (service["client_id"], "bookings:read")}
