@@ -114,8 +114,11 @@ class RedisRevocationList:
                 break
         self._synced_at = started
         if started - self._purged_at >= self.purge_seconds:
+            # In place, from a copy: a revoke() in another thread meanwhile is not lost.
             now = time.time()
-            self._revoked = {jti: exp for jti, exp in self._revoked.items() if exp > now}
+            for jti, expiry in self._revoked.copy().items():
+                if expiry <= now:
+                    self._revoked.pop(jti, None)
             self._purged_at = started
 
 
