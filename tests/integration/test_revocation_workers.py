@@ -1,5 +1,6 @@
 """Revoked access tokens across workers (RFC 7009 §2): with Redis, each worker mirrors the
-revocation stream and reads it again at most every IDP_REVOCATION_SYNC_MS."""
+revocations, hears new ones by pub/sub, and reads the stream again at least every
+IDP_REVOCATION_SYNC_MS (what a worker that heard nothing relies on)."""
 
 from __future__ import annotations
 
@@ -22,10 +23,31 @@ def redis_url(app):
     return app.config["IDP_REDIS_URL"]
 
 
-def _worker(redis_url, *, sync_seconds=0.0, lifetime_seconds=600) -> RedisRevocationList:
-    """What one gunicorn worker holds: its own client and mirror."""
-    return RedisRevocationList(redis.Redis.from_url(redis_url), sync_seconds=sync_seconds,
-                               lifetime_seconds=lifetime_seconds)
+@pytest.fixture
+def workers():
+    """``make(**kw)``: what one gunicorn worker holds (its own client and mirror); listeners
+    stopped after the test."""
+    made = []
+
+    def make(redis_url, *, sync_seconds=0.0, lifetime_seconds=600, listen=False):
+        made.append(RedisRevocationList(redis.Redis.from_url(redis_url),
+                                        sync_seconds=sync_seconds,
+                                        lifetime_seconds=lifetime_seconds, listen=listen))
+        return made[-1]
+
+    yield make
+    for worker in made:
+        worker.close()
+
+
+def _eventually(check, within=2.0) -> float:
+    """Seconds until ``check()`` held (polling), or fail after ``within``."""
+    started = time.monotonic()
+    while not check():
+        if time.monotonic() - started > within:
+            pytest.fail(f"not within {within} s")
+        time.sleep(0.005)
+    return time.monotonic() - started
 
 
 def _soon(seconds=600):
@@ -35,8 +57,10 @@ def _soon(seconds=600):
 def test_rfc7009_2_revoked_through_one_worker_is_refused_through_another_app(
         make_app, flows, user, rp, redis_url):
     """Two apps on the same database and Redis, as two gunicorn workers: a token revoked
-    through the first is refused by the second's introspection and UserInfo."""
-    other = make_app(IDP_REVOCATION_SYNC_MS=0).test_client()
+    through the first is refused by the second's introspection and UserInfo, heard by pub/sub
+    (the second reads the stream only once a minute here)."""
+    other_app = make_app(IDP_REVOCATION_SYNC_MS=60_000)
+    other = other_app.test_client()
     service = flows.make_service(scope="introspection")
     tokens = flows.tokens_for(rp, user)
     access = tokens["access_token"]
@@ -47,16 +71,32 @@ def test_rfc7009_2_revoked_through_one_worker_is_refused_through_another_app(
         return other.post("/introspect", data={"token": access},
                           headers={"Authorization": auth}).get_json()["active"]
 
-    assert active_on_other()
-    assert flows.revoke(rp, access).status_code == 200
-    assert not active_on_other()
-    refused = other.get("/userinfo", headers={"Authorization": f"Bearer {access}"})
-    assert refused.status_code == 401
+    try:
+        assert active_on_other()  # its mirror read, its listener started
+        assert flows.revoke(rp, access).status_code == 200
+        # Within the listener thread's hand-off, not the minute between reads.
+        assert _eventually(lambda: not active_on_other(), within=1.0) < 1.0
+        refused = other.get("/userinfo", headers={"Authorization": f"Bearer {access}"})
+        assert refused.status_code == 401
+    finally:
+        other_app.extensions["idp.revocation_list"].close()
 
 
-def test_revoking_worker_refuses_at_once_others_within_their_interval(redis_url):
-    revoking, fresh, stale = (_worker(redis_url), _worker(redis_url, sync_seconds=0),
-                              _worker(redis_url, sync_seconds=0.3))
+def test_a_listening_worker_hears_a_revocation_without_reading_the_stream(workers, redis_url):
+    revoking = workers(redis_url)
+    listening = workers(redis_url, sync_seconds=3600, listen=True)
+    assert not listening.is_revoked("warm-up")  # reads the stream once, starts listening
+    revoking.revoke("heard", _soon())
+    assert _eventually(lambda: listening.is_revoked("heard"), within=1.0) < 1.0
+    assert not listening.is_revoked("never-revoked")
+
+
+def test_revoking_worker_refuses_at_once_one_that_heard_nothing_within_its_interval(
+        workers, redis_url):
+    """Without the listener (a lost subscription), the stream read every interval is what
+    catches a worker up."""
+    revoking, fresh, stale = (workers(redis_url), workers(redis_url, sync_seconds=0),
+                              workers(redis_url, sync_seconds=0.3))
     assert not stale.is_revoked("warm-up")  # its mirror is read now, good for 0.3 s
     revoking.revoke("jti-1", _soon())
     assert revoking.is_revoked("jti-1")
@@ -69,18 +109,18 @@ def test_revoking_worker_refuses_at_once_others_within_their_interval(redis_url)
     assert not stale.is_revoked("jti-never-revoked")
 
 
-def test_new_worker_catches_up_on_every_live_revocation_in_batches(redis_url):
-    revoking = _worker(redis_url)
+def test_new_worker_catches_up_on_every_live_revocation_in_batches(workers, redis_url):
+    revoking = workers(redis_url)
     for n in range(5):
         revoking.revoke(f"jti-{n}", _soon())
-    newcomer = _worker(redis_url)
+    newcomer = workers(redis_url)
     newcomer.batch = 2  # five entries: three XREADs
     assert all(newcomer.is_revoked(f"jti-{n}") for n in range(5))
     assert not newcomer.is_revoked("jti-5")
 
 
-def test_expired_revocations_are_not_kept(redis_url):
-    worker = _worker(redis_url)
+def test_expired_revocations_are_not_kept(workers, redis_url):
+    worker = workers(redis_url)
     worker.revoke("already-expired", utcnow() - timedelta(seconds=1))
     assert not worker.is_revoked("already-expired")
     assert redis.Redis.from_url(redis_url).xlen(worker.stream) == 0
@@ -94,9 +134,9 @@ def test_expired_revocations_are_not_kept(redis_url):
     assert "short-lived" not in worker._revoked
 
 
-def test_stream_keeps_only_what_a_live_token_could_need(redis_url):
+def test_stream_keeps_only_what_a_live_token_could_need(workers, redis_url):
     """Each XADD trims entries older than the access-token lifetime plus the margin."""
-    worker = _worker(redis_url, lifetime_seconds=0)
+    worker = workers(redis_url, lifetime_seconds=0)
     worker.margin_seconds = 0
     worker.revoke("old", _soon())
     time.sleep(0.01)
@@ -109,6 +149,6 @@ def test_redis_failure_is_an_error_not_an_accepted_token(redis_url):
     """A worker that cannot read the stream does not pretend nothing was revoked."""
     broken = RedisRevocationList(redis.Redis(host="127.0.0.1", port=1, socket_timeout=0.2,
                                              socket_connect_timeout=0.2),
-                                 sync_seconds=0, lifetime_seconds=600)
+                                 sync_seconds=0, lifetime_seconds=600, listen=False)
     with pytest.raises(redis.exceptions.ConnectionError):
         broken.is_revoked("anything")
