@@ -84,9 +84,9 @@ SETTINGS: tuple[Setting, ...] = (
             "How long a worker keeps a client's registration before reading it again: a disabled "
             "client or a new secret takes effect within this time."),
     Setting("IDP_REVOCATION_SYNC_MS", int, 250,
-            "With Redis: how stale a worker's copy of the revoked access tokens may be. A token "
-            "revoked through another worker is refused here within this time, through this "
-            "worker at once; 0 reads Redis at every check."),
+            "With Redis: a worker hears revoked access tokens at once by pub/sub, and also reads "
+            "the revocation stream when its last read is older than this, catching what its "
+            "listener missed (a reconnection); 0 reads the stream at every check."),
     Setting("IDP_KEY_CACHE_SECONDS", int, 5,
             "How long a worker keeps the signing keys before reading them again."),
     Setting("IDP_KEY_ACTIVATION_DELAY_SECONDS", int, 30,
