@@ -24,13 +24,8 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 from bench.client import Client  # noqa: E402
 from bench.client import client_credentials_token  # noqa: E402
 from bench.client import user_access_token  # noqa: E402
-from bench.environment import exclusive_run  # noqa: E402
-from bench.environment import prepare_storage  # noqa: E402
-from bench.fixtures import create_fixtures  # noqa: E402
-from bench.fixtures import server_environment  # noqa: E402
 from bench.scenarios import http_scenarios  # noqa: E402
-from bench.server import Gunicorn  # noqa: E402
-from bench.server import free_port  # noqa: E402
+from bench.served import served  # noqa: E402
 from bench.wrk import run_wrk  # noqa: E402
 from bench.wrk import run_wrk_login  # noqa: E402
 from bench.wrk import wrk_path  # noqa: E402
@@ -90,35 +85,30 @@ def main() -> int:
     if wrk_path() is None:
         print("wrk not found: apt-get install -y wrk")
         return 2
-    with exclusive_run():
-        storage = prepare_storage()
-        port = free_port()
-        env = server_environment(storage, port)
-        fixtures = create_fixtures(env)
-        log = Path(__file__).resolve().parent / "results" / "gunicorn-cpu.log"
-        with Gunicorn(env, log) as server:
-            service_token = client_credentials_token(Client("127.0.0.1", port),
-                                                     fixtures.service, "bookings:read")
-            user_token = user_access_token(Client("127.0.0.1", port), fixtures.relying_party,
-                                           fixtures.user)
-            scenarios = {s.name.split()[0]: s for s in http_scenarios(
-                fixtures, service_token=service_token, user_token=user_token)}
-            for name in args.scenarios or [*scenarios, "login"]:
-                if name == "login":
-                    def load():
-                        return run_wrk_login(server.base_url, fixtures.login_users,
-                                             connections=8, seconds=args.seconds)
-                else:
-                    def load(scenario=scenarios[name]):
-                        return run_wrk(server.base_url, scenario, threads=1, connections=16,
-                                       seconds=args.seconds)
-                measured, spent = _measure(load, args.seconds)
-                requests = measured.rps * (args.seconds - 4)
-                parts = "  ".join(f"{group} {1000 * spent[group] / requests:.3f}"
-                                  for group in (*GROUPS, "other", "machine"))
-                print(f"{name:<11} {measured.rps:8.1f}/s   CPU ms per request: {parts}",
-                      flush=True)
-                server.check_running(name)
+    with served("gunicorn-cpu.log") as (server, fixtures, _storage):
+        port = server.port
+        service_token = client_credentials_token(Client("127.0.0.1", port),
+                                                 fixtures.service, "bookings:read")
+        user_token = user_access_token(Client("127.0.0.1", port), fixtures.relying_party,
+                                       fixtures.user)
+        scenarios = {s.name.split()[0]: s for s in http_scenarios(
+            fixtures, service_token=service_token, user_token=user_token)}
+        for name in args.scenarios or [*scenarios, "login"]:
+            if name == "login":
+                def load():
+                    return run_wrk_login(server.base_url, fixtures.login_users,
+                                         connections=8, seconds=args.seconds)
+            else:
+                def load(scenario=scenarios[name]):
+                    return run_wrk(server.base_url, scenario, threads=1, connections=16,
+                                   seconds=args.seconds)
+            measured, spent = _measure(load, args.seconds)
+            requests = measured.rps * (args.seconds - 4)
+            parts = "  ".join(f"{group} {1000 * spent[group] / requests:.3f}"
+                              for group in (*GROUPS, "other", "machine"))
+            print(f"{name:<11} {measured.rps:8.1f}/s   CPU ms per request: {parts}",
+                  flush=True)
+            server.check_running(name)
     return 0
 
 

@@ -22,12 +22,7 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 from bench.client import Client  # noqa: E402
 from bench.client import basic_auth  # noqa: E402
 from bench.client import client_credentials_token  # noqa: E402
-from bench.environment import exclusive_run  # noqa: E402
-from bench.environment import prepare_storage  # noqa: E402
-from bench.fixtures import create_fixtures  # noqa: E402
-from bench.fixtures import server_environment  # noqa: E402
-from bench.server import Gunicorn  # noqa: E402
-from bench.server import free_port  # noqa: E402
+from bench.served import served  # noqa: E402
 
 
 def main() -> int:
@@ -35,32 +30,27 @@ def main() -> int:
     parser.add_argument("--trials", type=int, default=20)
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
-    with exclusive_run():
-        storage = prepare_storage()
-        port = free_port()
-        env = server_environment(storage, port)
-        fixtures = create_fixtures(env)
-        log = Path(__file__).resolve().parent / "results" / "gunicorn-revocation.log"
-        with Gunicorn(env, log) as server:
-            auth = {"Authorization": basic_auth(fixtures.service)}
-            clients = [Client("127.0.0.1", port) for _ in range(args.connections)]
+    with served("gunicorn-revocation.log") as (server, fixtures, storage):
+        port = server.port
+        auth = {"Authorization": basic_auth(fixtures.service)}
+        clients = [Client("127.0.0.1", port) for _ in range(args.connections)]
 
-            def active(client: Client, token: str) -> bool:
-                response = client.post_form("/introspect", {"token": token}, headers=auth)
-                if response.status != 200:
-                    raise RuntimeError(f"introspect: {response.status} {response.text[:200]}")
-                return response.json()["active"]
+        def active(client: Client, token: str) -> bool:
+            response = client.post_form("/introspect", {"token": token}, headers=auth)
+            if response.status != 200:
+                raise RuntimeError(f"introspect: {response.status} {response.text[:200]}")
+            return response.json()["active"]
 
-            stale = []
-            for _trial in range(args.trials):
-                token = client_credentials_token(clients[0], fixtures.service, "bookings:read")
-                if not all(active(client, token) for client in clients):
-                    raise RuntimeError("a fresh token was not active everywhere")
-                revoked = clients[0].post_form("/revoke", {"token": token}, headers=auth)
-                if revoked.status != 200:
-                    raise RuntimeError(f"revoke: {revoked.status} {revoked.text[:200]}")
-                stale.append(sum(active(client, token) for client in clients))
-            spread = "+".join(map(str, server.connections_per_worker()))
+        stale = []
+        for _trial in range(args.trials):
+            token = client_credentials_token(clients[0], fixtures.service, "bookings:read")
+            if not all(active(client, token) for client in clients):
+                raise RuntimeError("a fresh token was not active everywhere")
+            revoked = clients[0].post_form("/revoke", {"token": token}, headers=auth)
+            if revoked.status != 200:
+                raise RuntimeError(f"revoke: {revoked.status} {revoked.text[:200]}")
+            stale.append(sum(active(client, token) for client in clients))
+        spread = "+".join(map(str, server.connections_per_worker()))
     print(f"storage: {storage.description}; {args.connections} connections over the workers "
           f"({spread})")
     print(f"connections still answering active:true right after /revoke answered, "
