@@ -190,8 +190,12 @@ def revoke_family(family_id: str, *, reason: str) -> int:
 
 def _revoke_families(condition, *, reason: str) -> int:
     """Revoke every token family with a live token matching ``condition``; return how many."""
-    families = list(db.session.scalars(db.select(Token.family_id).where(
-        condition, Token.revoked_at.is_(None)).distinct()))
+    return _revoke_each(db.session.scalars(db.select(Token.family_id).where(
+        condition, Token.revoked_at.is_(None)).distinct()), reason=reason)
+
+
+def _revoke_each(families, *, reason: str) -> int:
+    families = sorted(set(families))
     for family_id in families:
         revoke_family(family_id, reason=reason)
     return len(families)
@@ -214,9 +218,8 @@ _SESSION_TOKENS = db.select(Token.family_id, Token.client_id, Token.revoked_at.i
 
 def revoke_session_tokens(session_id: str) -> None:
     """Revoke the token families issued under a login session (when it ends)."""
-    families = sorted({family for family, _client, live in session_tokens(session_id) if live})
-    for family_id in families:
-        revoke_family(family_id, reason="session_ended")
+    _revoke_each((family for family, _client, live in session_tokens(session_id) if live),
+                 reason="session_ended")
 
 
 def revoke_user_tokens(user_id: str, reason: str) -> int:

@@ -155,17 +155,15 @@ def office_scoped() -> frozenset[str]:
 def _compute(user_id: str) -> Entitlements:
     from idp.rbac.models import Permission
     from idp.rbac.models import PermissionEffect
-    from idp.rbac.models import Role
     from idp.rbac.models import UserPermission
     from idp.rbac.models import UserRole
     from idp.rbac.models import role_permissions
     from idp.rbac.services import ACCOUNT_PERMISSIONS
+    from idp.rbac.services import role_names_select
 
     if not user_id:
         return Entitlements(roles=(), permissions=())
-    roles = sorted(db.session.scalars(
-        sa.select(Role.name).join(UserRole, UserRole.role_id == Role.id)
-        .where(UserRole.user_id == user_id)))
+    roles = sorted(db.session.scalars(role_names_select(user_id)))
     from_roles = set(db.session.scalars(
         sa.select(Permission.name)
         .join(role_permissions, role_permissions.c.permission_id == Permission.id)

@@ -71,12 +71,14 @@ def role_names(user_id: str) -> list[str]:
     return list(cache.entitlements(user_id).roles)
 
 
-def role_names_select(user_id, *, tag: str):
-    """A SELECT of (``tag``, role name) for the user's roles (``user_id``: a value or a
-    bindparam), for a caller that reads them in the same round trip as something else
-    (``mfa.services.login_needs``)."""
-    return db.select(sa.literal(tag).label("tag"), Role.name.label("name")).join(
-        UserRole, UserRole.role_id == Role.id).where(UserRole.user_id == user_id)
+def role_names_select(user_id, *, tag: str | None = None):
+    """A SELECT of the user's role names (``user_id``: a value or a bindparam); with ``tag``,
+    of (``tag``, name), for a caller that reads them in the same round trip as something else
+    (``mfa.services.login_needs``). The entitlements cache reads them through it too."""
+    columns = (Role.name.label("name"),) if tag is None else (
+        sa.literal(tag).label("tag"), Role.name.label("name"))
+    return db.select(*columns).join(UserRole, UserRole.role_id == Role.id).where(
+        UserRole.user_id == user_id)
 
 
 def role_user_count(role_name: str) -> int:
